@@ -1,0 +1,78 @@
+// JSON in and out as Kinto does it (kinto-api.md §2.1, §2.2).
+import { invalidParameters, type ValidationDetail } from '../errors.js';
+
+const REQUIRED: ValidationDetail = { location: 'body', name: '', description: 'Required' };
+
+function invalidJson(description: string) {
+  return invalidParameters([{ location: 'body', name: '', description }, REQUIRED], { message: description });
+}
+
+/** The nesting depth of a JSON text, counted without parsing (strings are skipped). */
+function jsonDepth(text: string, limit: number): boolean {
+  let depth = 0;
+  let inString = false;
+  for (let i = 0; i < text.length; i++) {
+    const c = text.charCodeAt(i);
+    if (inString) {
+      if (c === 92 /* \ */) i++;
+      else if (c === 34 /* " */) inString = false;
+    } else if (c === 34) inString = true;
+    else if (c === 123 || c === 91) {
+      if (++depth > limit) return false;
+    } else if (c === 125 || c === 93) depth--;
+  }
+  return true;
+}
+
+// Only numbers beyond a double's range (±1.8e308) are refused, as Kinto's rapidjson does.
+const HUGE_NUMBER = /\d{300,}|[eE][+]?\d{3,}/;
+
+/**
+ * Parses a request body. Empty → undefined. Invalid JSON, a BOM, non-UTF-8 bytes,
+ * numbers that do not fit a double, or nesting beyond `maxDepth` → 400 errno 107.
+ */
+export function parseJsonBody(buffer: Buffer, maxDepth: number): unknown {
+  if (buffer.length === 0) return undefined;
+  let text: string;
+  try {
+    text = new TextDecoder('utf-8', { fatal: true, ignoreBOM: true }).decode(buffer);
+  } catch {
+    throw invalidJson(`Invalid JSON: 'utf-8' codec can't decode the request body`);
+  }
+  if (text.trim() === '') return undefined;
+  if (text.charCodeAt(0) === 0xfeff) throw invalidJson('Invalid JSON: Unexpected UTF-8 BOM');
+  if (!jsonDepth(text, maxDepth)) throw invalidJson(`Invalid JSON: nesting deeper than ${maxDepth} levels`);
+  let value: unknown;
+  try {
+    value = JSON.parse(text);
+  } catch (error) {
+    throw invalidJson(`Invalid JSON: ${(error as Error).message}`);
+  }
+  if (HUGE_NUMBER.test(text) && hasUnsafeNumber(value)) {
+    throw invalidJson('Invalid JSON: Number too big to be stored in double.');
+  }
+  if (value === null || typeof value !== 'object') {
+    throw invalidParameters([{ location: 'body', name: '', description: 'Should be a JSON object or an array' }, REQUIRED], {
+      message: 'Should be a JSON object or an array',
+    });
+  }
+  return value;
+}
+
+function hasUnsafeNumber(value: unknown): boolean {
+  if (typeof value === 'number') return !Number.isFinite(value);
+  if (Array.isArray(value)) return value.some(hasUnsafeNumber);
+  if (value && typeof value === 'object') return Object.values(value).some(hasUnsafeNumber);
+  return false;
+}
+
+const NON_ASCII = /[\u007f-\uffff]/g;
+
+/** JSON with non-ASCII characters as `\uXXXX` (uppercase hex), `/` unescaped, like Kinto's renderer. */
+export function serializeJson(value: unknown): string {
+  const text = JSON.stringify(value) ?? 'null';
+  NON_ASCII.lastIndex = 0;
+  if (!NON_ASCII.test(text)) return text;
+  NON_ASCII.lastIndex = 0;
+  return text.replace(NON_ASCII, (c) => `\\u${c.charCodeAt(0).toString(16).toUpperCase().padStart(4, '0')}`);
+}

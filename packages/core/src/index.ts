@@ -1,0 +1,62 @@
+// The public API of @kinto-ts/core.
+export { createKinto, CORE_VERSION, type CreateKintoOptions, type KintoApp } from './app.js';
+export {
+  createBackends,
+  registerCacheBackend,
+  registerPermissionBackend,
+  registerStorageBackend,
+  type BackendContext,
+  type Backends,
+} from './backends.js';
+export { AUTHENTICATED, EVERYONE, MultiAuth, type ConfiguredPolicy } from './authentication/multiauth.js';
+export { basicAuthPolicy, hmacDigest, parseBasicAuth, type BasicCredentials } from './authentication/basicauth.js';
+export type { AuthResult, AuthenticationPolicy, PolicyContext, PolicyFactory } from './authentication/policy.js';
+export type { Cache } from './cache/index.js';
+export { MemoryCache } from './cache/memory.js';
+export * from './errors.js';
+export {
+  EventBus,
+  type EventPayload,
+  type ImpactedObject,
+  type KintoEvent,
+  type KintoEventType,
+  type ResourceAction,
+  type ResourceChangedEvent,
+  type ResourceReadEvent,
+  type ServerFlushedEvent,
+  type SubscriptionFilter,
+} from './events/index.js';
+export { bindSubrequests, type Identity, type RequestContext } from './http/context.js';
+export { allowedOrigin, globMatch } from './http/cors.js';
+export { baseUrl, rootUrl, sendError, toKintoError } from './http/hooks.js';
+export { parseJsonBody, serializeJson } from './http/json.js';
+export { acceptsJson, registerService, METHODS, WRITE_METHODS, type Method, type ServiceDefinition, type ServiceHandler } from './http/service.js';
+export type { Logger } from './logger.js';
+export { redactQuery } from './logging.js';
+export type { Acl, Permission } from './permission/index.js';
+export { MemoryPermission } from './permission/memory.js';
+export { definePlugin, type KintoPlugin, type PluginApi, type PluginModule } from './plugins/api.js';
+export { loadPlugin, type LoaderOptions, type PluginSource } from './plugins/loader.js';
+export { Registry, type Capability, type HeartbeatCheck, type UserInfoContributor } from './registry.js';
+export { CORE_SETTINGS, type CoreSettings } from './settings/core-settings.js';
+export { parseIni, interpolate } from './settings/ini.js';
+export { loadSettingsFromIni, readIniFile, Settings, type LoadOptions, type SettingsSource } from './settings/load.js';
+export { validateSettings, type SettingSpec, type SettingsSpec } from './settings/schema.js';
+export { asBool, asList, envName, nativeValue } from './settings/values.js';
+export {
+  COMPARISON,
+  ObjectNotFoundError,
+  UnicityError,
+  type Comparison,
+  type DeleteAllOptions,
+  type Filter,
+  type KintoObject,
+  type ListOptions,
+  type PurgeOptions,
+  type Sort,
+  type Storage,
+  type Tombstone,
+} from './storage/index.js';
+export { MemoryStorage } from './storage/memory.js';
+export { compareValues, getField, jsonEqual, matchAll, matchFilter, sortObjects } from './storage/query.js';
+export { runCheck } from './views/heartbeat.js';
