@@ -1,0 +1,24 @@
+// The Kinto application: the core framework plus Kinto's resources (buckets,
+// collections, groups, records), its utility endpoints and built-in plugins.
+import { createKinto, loadSettingsFromIni, type CreateKintoOptions, type KintoApp, type Settings } from '@kinto-ts/core';
+import { PLUGIN_ALIASES } from './aliases.js';
+import { VERSION } from './version.js';
+
+export interface ServerOptions extends Omit<CreateKintoOptions, 'setup'> {}
+
+/** Builds the Kinto application from settings (the views of `kinto/views/*`). */
+export async function createServer(settings: Settings, options: ServerOptions = {}): Promise<KintoApp> {
+  return createKinto(settings, {
+    version: VERSION,
+    ...options,
+    plugins: { ...PLUGIN_ALIASES, ...options.plugins },
+    setup: async (_kinto) => {
+      // Kinto's resources are registered here (settings.md §4.1 step 5).
+    },
+  });
+}
+
+export async function createServerFromIni(path: string, options: ServerOptions & { port?: number; host?: string; env?: NodeJS.ProcessEnv } = {}) {
+  const { port, host, env, ...rest } = options;
+  return createServer(loadSettingsFromIni(path, { port, host, env }), rest);
+}

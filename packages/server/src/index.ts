@@ -1,0 +1,4 @@
+// The public API of @kinto-ts/server.
+export { createServer, createServerFromIni, type ServerOptions } from './app.js';
+export { PLUGIN_ALIASES } from './aliases.js';
+export { VERSION } from './version.js';
