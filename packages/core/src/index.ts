@@ -60,3 +60,4 @@ export {
 export { MemoryStorage } from './storage/memory.js';
 export { compareValues, getField, jsonEqual, matchAll, matchFilter, sortObjects } from './storage/query.js';
 export { runCheck } from './views/heartbeat.js';
+export { runInTransaction, type Transactional } from './transaction.js';
