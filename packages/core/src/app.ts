@@ -30,6 +30,8 @@ export interface CreateKintoOptions {
   version?: string;
   /** A pino logger, or false for silence (tests). Default: JSON logs on stdout at `log_level`. */
   logger?: FastifyBaseLogger | boolean;
+  /** Overrides the `log_level` setting (`kinto start -q/-v`). */
+  logLevel?: string;
   /** Backends already built (tests share them between servers). */
   backends?: Backends;
   /** The application's own views and resources, registered after the includes (settings.md §4.1 step 5). */
@@ -58,7 +60,7 @@ export async function createKinto(settings: Settings, options: CreateKintoOption
       ? { logger: false }
       : options.logger && typeof options.logger === 'object'
         ? { loggerInstance: options.logger }
-        : { logger: loggerOptions(core.log_level, core.project_name) }),
+        : { logger: loggerOptions(options.logLevel ?? core.log_level, core.project_name) }),
     // Our own `request.summary` line replaces fastify's request logs.
     logController: new LogController({ disableRequestLogging: true }),
     bodyLimit: core.max_request_body_bytes,

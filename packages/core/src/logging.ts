@@ -20,6 +20,7 @@ export function loggerOptions(level: string, name: string): LoggerOptions {
   return {
     level,
     name,
+    timestamp: () => `,"time":"${new Date().toISOString()}"`,
     redact: {
       paths: [
         'req.headers.authorization',
@@ -53,7 +54,6 @@ export function logSummary(request: FastifyRequest, reply: FastifyReply, uid: st
       lang: request.headers['accept-language'],
       rid: request.kinto?.requestId,
       errno: request.kinto?.errno ?? 0,
-      time: new Date().toISOString(),
       code: reply.statusCode,
       t: Math.round(reply.elapsedTime),
       uid,
