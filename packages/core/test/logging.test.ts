@@ -1,0 +1,37 @@
+// One summary line per request; credentials never reach a log line.
+import assert from 'node:assert/strict';
+import { Writable } from 'node:stream';
+import { test } from 'node:test';
+import { pino } from 'pino';
+import { createKinto } from '../src/index.js';
+import { loggerOptions } from '../src/logging.js';
+import { basicAuth, testSettings } from '../src/testing/index.js';
+
+test('request.summary lines carry the request facts but no credential, token, code or state', async (t) => {
+  const lines: string[] = [];
+  const sink = new Writable({
+    write(chunk: Buffer, _encoding, done) {
+      lines.push(...chunk.toString().split('\n').filter(Boolean));
+      done();
+    },
+  });
+  const logger = pino(loggerOptions('info', 'kinto'), sink);
+  const kinto = await createKinto(testSettings(), { logger });
+  t.after(() => kinto.close());
+  const secretAuth = basicAuth('mat', 'hunter2-very-secret');
+  await kinto.app.inject({ url: '/v1/?code=CODE-SECRET&state=STATE-SECRET&access_token=AT-SECRET&x=1', headers: { authorization: secretAuth, 'x-request-id': 'rid-1' } });
+  await kinto.app.inject({ url: '/v1/unknown', headers: { authorization: 'Bearer BEARER-SECRET' } });
+  const summaries = lines.map((l) => JSON.parse(l) as Record<string, unknown>).filter((l) => l.logger === 'request.summary');
+  assert.equal(summaries.length, 2);
+  const [first, second] = summaries;
+  assert.equal(first!.rid, 'rid-1');
+  assert.equal(first!.code, 200);
+  assert.match(String(first!.uid), /^basicauth:[0-9a-f]{64}$/);
+  assert.equal(first!.authn_type, 'basicauth');
+  assert.deepEqual(first!.querystring, { code: '***', state: '***', access_token: '***', x: '1' });
+  assert.equal(second!.errno, 111);
+  const all = lines.join('\n');
+  for (const secret of ['hunter2', secretAuth.slice(6), 'CODE-SECRET', 'STATE-SECRET', 'AT-SECRET', 'BEARER-SECRET']) {
+    assert.ok(!all.includes(secret), `${secret} leaked into the logs`);
+  }
+});

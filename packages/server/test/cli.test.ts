@@ -1,0 +1,98 @@
+// The `kinto` command (settings.md §6): run as users run it, through the bin.
+import assert from 'node:assert/strict';
+import { spawn, spawnSync } from 'node:child_process';
+import { existsSync, mkdtempSync, readFileSync, writeFileSync } from 'node:fs';
+import { tmpdir } from 'node:os';
+import { join, resolve } from 'node:path';
+import { test } from 'node:test';
+import { VERSION } from '../src/index.js';
+
+const BIN = resolve(import.meta.dirname, '../bin/kinto.js');
+const ROOT = resolve(import.meta.dirname, '../../..');
+
+function kinto(args: string[], env: NodeJS.ProcessEnv = {}) {
+  const result = spawnSync(process.execPath, [BIN, ...args], { cwd: ROOT, encoding: 'utf8', env: { ...process.env, ...env }, timeout: 60_000 });
+  return { status: result.status, stdout: result.stdout, stderr: result.stderr };
+}
+
+function tempDir(): string {
+  return mkdtempSync(join(tmpdir(), 'kinto-cli-'));
+}
+
+/** Starts `kinto start` on a free port and resolves with its URL once it listens. */
+async function startServer(ini: string, t: { after: (fn: () => Promise<void> | void) => void }) {
+  const child = spawn(process.execPath, [BIN, 'start', '--ini', ini, '--port', '0'], { cwd: ROOT, stdio: ['ignore', 'pipe', 'pipe'] });
+  let exited = false;
+  child.on('exit', () => (exited = true));
+  t.after(() => {
+    if (!exited) child.kill('SIGKILL');
+  });
+  const url = await new Promise<string>((resolveUrl, reject) => {
+    let output = '';
+    const onData = (chunk: Buffer) => {
+      output += chunk.toString();
+      const match = /kinto listening on (http:\/\/[^"\s]+)/.exec(output);
+      if (match) resolveUrl(match[1]!);
+    };
+    child.stdout.on('data', onData);
+    child.stderr.on('data', onData);
+    child.on('exit', (code) => reject(new Error(`exited ${code}: ${output}`)));
+  });
+  return { child, url };
+}
+
+test('kinto version prints the version; no subcommand is a usage error (exit 2)', () => {
+  const version = kinto(['version']);
+  assert.equal(version.status, 0);
+  assert.equal(version.stdout, `${VERSION}\n`);
+  const none = kinto([]);
+  assert.equal(none.status, 2);
+  assert.match(none.stderr, /arguments are required: subcommand/);
+  assert.equal(kinto(['--help']).status, 0);
+  assert.equal(kinto(['frobnicate']).status, 2);
+});
+
+test('kinto init writes a config with secrets and only existing plugins; a second init exits 1', () => {
+  const ini = join(tempDir(), 'sub', 'kinto.ini');
+  const first = kinto(['init', '--ini', ini, '--backend', 'memory', '--cache-backend', 'memory']);
+  assert.equal(first.status, 0, first.stderr);
+  const text = readFileSync(ini, 'utf8');
+  assert.match(text, /kinto\.userid_hmac_secret = [0-9a-f]{64}/);
+  assert.match(text, /kinto\.default_bucket_hmac_secret = [0-9a-f]{64}/);
+  assert.match(text, /use = egg:kinto/);
+  const second = kinto(['init', '--ini', ini]);
+  assert.equal(second.status, 1);
+  assert.match(second.stderr, /already exists/);
+  assert.equal(kinto(['init', '--ini', join(tempDir(), 'x.ini'), '--backend', 'mongodb']).status, 2);
+});
+
+test('kinto init then kinto start on the written file serves hello; SIGTERM stops it cleanly', async (t) => {
+  const ini = join(tempDir(), 'kinto.ini');
+  assert.equal(kinto(['init', '--ini', ini, '--backend', 'memory', '--cache-backend', 'memory']).status, 0);
+  const { child, url } = await startServer(ini, t);
+  const hello = (await (await fetch(`${url}/v1/`)).json()) as { project_name: string; config: { path: string } };
+  assert.equal(hello.project_name, 'kinto');
+  assert.equal(hello.config.path, ini);
+  const exit = new Promise<number | null>((resolveExit) => child.on('exit', (code) => resolveExit(code)));
+  child.kill('SIGTERM');
+  assert.equal(await exit, 0);
+});
+
+test('a bad setting exits non-zero with one line naming the setting and the file', () => {
+  const dir = tempDir();
+  const ini = join(dir, 'bad.ini');
+  writeFileSync(ini, '[server:main]\nport = abc\n[app:main]\nmultiauth.policies = basicauth\n');
+  const result = kinto(['start', '--ini', ini]);
+  assert.equal(result.status, 1);
+  assert.match(result.stderr, /KINTO_ERR_SETTING: invalid value "abc" for setting 'port' in .*bad\.ini/);
+  const backend = join(dir, 'backend.ini');
+  writeFileSync(backend, '[app:main]\nkinto.storage_backend = kinto.core.storage.mongodb\n');
+  const unknown = kinto(['start', '--ini', backend]);
+  assert.equal(unknown.status, 1);
+  assert.match(unknown.stderr, /unknown storage backend 'kinto.core.storage.mongodb' for setting 'storage_backend'/);
+  const missing = kinto(['start', '--ini', join(dir, 'missing.ini')]);
+  assert.equal(missing.status, 1);
+  assert.match(missing.stderr, /KINTO_ERR_CONFIG_FILE: cannot read configuration file .*missing\.ini: file not found/);
+  assert.equal(kinto(['start', '--ini', ini, '--port', 'abc']).status, 1);
+  assert.ok(!existsSync(join(dir, 'missing.ini')));
+});
