@@ -78,11 +78,14 @@ export function normalizeKeys(raw: Record<string, unknown>, source?: string): Re
 }
 
 /** Applies `KINTO_<KEY>` and `<KEY>` environment overrides to every key of `values`. */
+// Shells set `HOST` (zsh) for other purposes: only `KINTO_HOST` moves the listening address.
+const PREFIXED_ONLY = new Set(['host']);
+
 export function applyEnvironment(values: Record<string, unknown>, env: NodeJS.ProcessEnv): Record<string, unknown> {
   const out = { ...values };
   for (const key of Object.keys(values)) {
     const name = envName(key);
-    const fromEnv = env[`KINTO_${name}`] ?? env[name];
+    const fromEnv = env[`KINTO_${name}`] ?? (PREFIXED_ONLY.has(key) ? undefined : env[name]);
     if (fromEnv !== undefined) out[key] = nativeValue(fromEnv);
   }
   return out;
