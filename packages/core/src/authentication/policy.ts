@@ -24,6 +24,8 @@ export interface AuthenticationPolicy {
   authenticate(request: FastifyRequest): Promise<AuthResult | null>;
   /** The `WWW-Authenticate` value sent with 401 answers, e.g. `Basic realm="Realm"`. */
   challenge(): string | null;
+  /** The OpenAPI `securityDefinitions` entry (OpenID: `{type: 'oauth2', authorizationUrl}`); default from the challenge. */
+  securityDefinition?(): Record<string, unknown>;
 }
 
 export interface PolicyContext {

@@ -37,7 +37,9 @@ export function registerOpenApi(kinto: KintoApp): void {
         for (const { name } of kinto.multiauth.policies) {
           const policy = kinto.multiauth.policies.find((p) => p.name === name)!;
           const challenge = policy.policy.challenge() ?? '';
-          securityDefinitions[name] = challenge.startsWith('Basic') ? { type: 'basic' } : { type: 'apiKey', name: 'Authorization', in: 'header' };
+          securityDefinitions[name] =
+            policy.policy.securityDefinition?.() ??
+            (challenge.startsWith('Basic') ? { type: 'basic' } : { type: 'apiKey', name: 'Authorization', in: 'header' });
         }
         const root = new URL(rootUrl(request, registry));
         return {
