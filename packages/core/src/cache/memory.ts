@@ -98,7 +98,7 @@ export class MemoryCache implements Cache {
     if (!this.space.lru.has(k)) return -2;
     const remaining = this.space.lru.getRemainingTTL(k);
     if (remaining === Infinity) return -1;
-    return Math.max(0, Math.ceil(remaining / 1000));
+    return Math.max(0, Math.round(remaining / 1000));
   }
 
   async flush(): Promise<void> {
