@@ -8,10 +8,14 @@ import { test } from 'node:test';
 import { VERSION } from '../src/index.js';
 
 const BIN = resolve(import.meta.dirname, '../bin/kinto.js');
+const MAIN = resolve(import.meta.dirname, '../src/cli/main.ts');
 const ROOT = resolve(import.meta.dirname, '../../..');
+// The tests run the TypeScript sources (a stale dist/ must not hide a regression);
+// one test runs the bin itself.
+const SOURCE = ['--conditions=source', '--import', 'tsx', MAIN];
 
 function kinto(args: string[], env: NodeJS.ProcessEnv = {}) {
-  const result = spawnSync(process.execPath, [BIN, ...args], { cwd: ROOT, encoding: 'utf8', env: { ...process.env, ...env }, timeout: 60_000 });
+  const result = spawnSync(process.execPath, [...SOURCE, ...args], { cwd: ROOT, encoding: 'utf8', env: { ...process.env, ...env }, timeout: 60_000 });
   return { status: result.status, stdout: result.stdout, stderr: result.stderr };
 }
 
@@ -21,7 +25,7 @@ function tempDir(): string {
 
 /** Starts `kinto start` on a free port and resolves with its URL once it listens. */
 async function startServer(ini: string, t: { after: (fn: () => Promise<void> | void) => void }) {
-  const child = spawn(process.execPath, [BIN, 'start', '--ini', ini, '--port', '0'], { cwd: ROOT, stdio: ['ignore', 'pipe', 'pipe'] });
+  const child = spawn(process.execPath, [...SOURCE, 'start', '--ini', ini, '--port', '0'], { cwd: ROOT, stdio: ['ignore', 'pipe', 'pipe'] });
   let exited = false;
   child.on('exit', () => (exited = true));
   t.after(() => {
@@ -40,6 +44,12 @@ async function startServer(ini: string, t: { after: (fn: () => Promise<void> | v
   });
   return { child, url };
 }
+
+test('the kinto bin runs (dist when built, the sources otherwise)', () => {
+  const result = spawnSync(process.execPath, [BIN, 'version'], { cwd: ROOT, encoding: 'utf8', timeout: 60_000 });
+  assert.equal(result.status, 0, result.stderr);
+  assert.equal(result.stdout, `${VERSION}\n`);
+});
 
 test('kinto version prints the version; no subcommand is a usage error (exit 2)', () => {
   const version = kinto(['version']);
