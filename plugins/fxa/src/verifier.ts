@@ -1,0 +1,91 @@
+// Token verification with caching (fxa.md §5.2, beyond.md items 6, 12, 13):
+// one verification per token (scope routing happens locally), cached under a keyed
+// HMAC of the token; concurrent requests with the same new token share one upstream
+// call; rejected tokens are remembered for a short while. Outages are never cached.
+import { createHmac } from 'node:crypto';
+import type { Cache, Logger } from '@kinto-ts/core';
+import type { JwksVerifier } from './jwt.js';
+import type { FxaOAuthClient, TokenProfile } from './oauth-client.js';
+import { SafeCache } from './safe-cache.js';
+
+/** Cache namespaces: the fixed prefixes of beyond.md item 6. */
+export const VERIFY_NAMESPACE = 'fxa-oauth:verify';
+export const INVALID_NAMESPACE = 'fxa-oauth:invalid';
+
+export interface VerifierOptions {
+  client: FxaOAuthClient;
+  jwks: JwksVerifier;
+  cache: Cache;
+  log: Logger;
+  /** `userid_hmac_secret`: PyFxA's HMAC key is a public constant, so its keys are effectively unkeyed hashes. */
+  hmacSecret: string;
+  ttlSeconds: number;
+  invalidTtlSeconds: number;
+}
+
+function isProfile(value: unknown): value is TokenProfile {
+  if (typeof value !== 'object' || value === null) return false;
+  const v = value as Record<string, unknown>;
+  return typeof v.user === 'string' && typeof v.client_id === 'string' && Array.isArray(v.scope) && v.scope.every((s) => typeof s === 'string');
+}
+
+export class TokenVerifier {
+  private readonly verified: SafeCache;
+  private readonly rejected: SafeCache;
+  /** In-process single flight: HMAC(token) → the pending verification. */
+  private readonly inflight = new Map<string, Promise<TokenProfile | null>>();
+
+  constructor(private readonly options: VerifierOptions) {
+    this.verified = new SafeCache(options.cache.namespace(VERIFY_NAMESPACE), options.log, VERIFY_NAMESPACE);
+    this.rejected = new SafeCache(options.cache.namespace(INVALID_NAMESPACE), options.log, INVALID_NAMESPACE);
+  }
+
+  /** The cache key of a token: never the token itself. */
+  tokenKey(token: string): string {
+    return createHmac('sha256', this.options.hmacSecret).update(token).digest('hex');
+  }
+
+  /** The token's profile, null when FxA rejects it; throws UpstreamError when FxA cannot answer. */
+  verify(token: string): Promise<TokenProfile | null> {
+    const key = this.tokenKey(token);
+    let pending = this.inflight.get(key);
+    if (!pending) {
+      pending = this.lookup(key, token).finally(() => this.inflight.delete(key));
+      this.inflight.set(key, pending);
+    }
+    return pending;
+  }
+
+  /** Forgets a token (after `/destroy`, or an account event). */
+  async forget(token: string): Promise<void> {
+    const key = this.tokenKey(token);
+    await Promise.all([this.verified.delete(key), this.rejected.delete(key)]);
+  }
+
+  private async lookup(key: string, token: string): Promise<TokenProfile | null> {
+    const cached = await this.verified.get<unknown>(key);
+    if (isProfile(cached)) return cached;
+    if (this.options.invalidTtlSeconds > 0 && (await this.rejected.get<unknown>(key)) !== undefined) return null;
+
+    const { profile, expiresAt } = await this.ask(token);
+    if (profile) {
+      // A fixed TTL (a hit does not extend it), capped at the JWT expiry when known (beyond.md item 7).
+      const untilExpiry = (expiresAt - Date.now()) / 1000;
+      const ttl = Math.min(this.options.ttlSeconds, untilExpiry);
+      if (ttl > 0) await this.verified.set(key, profile, ttl);
+    } else if (this.options.invalidTtlSeconds > 0) {
+      await this.rejected.set(key, true, this.options.invalidTtlSeconds);
+    }
+    return profile;
+  }
+
+  private async ask(token: string): Promise<{ profile: TokenProfile | null; expiresAt: number }> {
+    const local = await this.options.jwks.verify(token);
+    if (local.kind === 'valid') return { profile: local.profile, expiresAt: local.expiresAt };
+    if (local.kind === 'invalid') {
+      this.options.log.info({ reason: local.reason }, 'kinto-fxa: invalid FxA JWT access token');
+      return { profile: null, expiresAt: 0 };
+    }
+    return { profile: await this.options.client.verify(token), expiresAt: Infinity };
+  }
+}
