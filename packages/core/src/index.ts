@@ -61,3 +61,27 @@ export { MemoryStorage } from './storage/memory.js';
 export { compareValues, getField, jsonEqual, matchAll, matchFilter, sortObjects } from './storage/query.js';
 export { runCheck } from './views/heartbeat.js';
 export { runInTransaction, type Transactional } from './transaction.js';
+// Resources and authorization (kinto-api.md §4–§8).
+export { boundPermissions, impliedPermissions, type BoundPermission, type PermissionTarget } from './authorization/inheritance.js';
+export { denied, isGranted, principalsSetting, settingPrincipals, sharedObjectIds, type PermissionCheck } from './authorization/policy.js';
+export { fieldErrors, isPlainObject, parseEnvelope, parsePermissions, pyRepr, pyStr, type Envelope } from './resource/body.js';
+export { ResourceCatalog, resourceCatalog, type InheritanceTree } from './resource/catalog.js';
+export { parentIdOf, type RegisteredResource, type RequestResource } from './resource/context.js';
+export type {
+  AnnotatedObject,
+  ObjectChange,
+  ObjectValidator,
+  ResourceContext,
+  ResourceDefinition,
+  ResourceHost,
+  WriteAction,
+} from './resource/definition.js';
+export { notifyResourceEvent, withResourceEvents, type EventHost, type ResourceEventInput } from './resource/events.js';
+export { idGeneratorByName, nameGenerator, relaxedUuidGenerator, uuid4Generator, type IdGenerator } from './resource/ids.js';
+export { buildToken, nextPageUrl, paginationRules, readToken, type PaginationToken } from './resource/pagination.js';
+export { jsonMergeDialect, PATCH_CONTENT_TYPES, patchDialect, registerPatchDialect, type PatchDialect, type PatchInput, type PatchResult } from './resource/patch.js';
+export { checkPreconditions, notModified, preconditionHeader, setTimestampHeaders, type PreconditionTarget } from './resource/preconditions.js';
+export { integerParam, MAX_FIELD_LENGTH, parseFields, parseFilters, parseLimit, parseSorting, projectFields, type QueryOptions } from './resource/query.js';
+export { nativeQueryValue, parseRawQuery, type RawQuery } from './resource/querystring.js';
+export { registerResource, resourceHost } from './resource/register.js';
+export { cascadeDelete, deleteObjects, saveObject, writeAcl } from './resource/write.js';

@@ -9,7 +9,7 @@ export interface Transactional {
   runInTransaction?<T>(fn: () => Promise<T>): Promise<T>;
 }
 
-export async function runInTransaction<T>(registry: Registry, fn: () => Promise<T>): Promise<T> {
+export async function runInTransaction<T>(registry: Pick<Registry, 'storage' | 'permission'>, fn: () => Promise<T>): Promise<T> {
   const storage = registry.storage as Transactional;
   const permission = registry.permission as Transactional;
   const inPermission = permission.runInTransaction
