@@ -1,8 +1,12 @@
 // The Kinto application: the core framework plus Kinto's resources (buckets,
 // collections, groups, records), its utility endpoints and built-in plugins.
-import { createKinto, loadSettingsFromIni, type CreateKintoOptions, type KintoApp, type Settings } from '@kinto-ts/core';
+import { createKinto, loadSettingsFromIni, resourceHost, type CreateKintoOptions, type KintoApp, type Settings } from '@kinto-ts/core';
 import { PLUGIN_ALIASES } from './aliases.js';
 import { VERSION } from './version.js';
+import { registerBuckets } from './views/buckets.js';
+import { registerCollections } from './views/collections.js';
+import { registerGroups } from './views/groups.js';
+import { registerRecords } from './views/records.js';
 
 export interface ServerOptions extends Omit<CreateKintoOptions, 'setup'> {}
 
@@ -12,8 +16,13 @@ export async function createServer(settings: Settings, options: ServerOptions = 
     version: VERSION,
     ...options,
     plugins: { ...PLUGIN_ALIASES, ...options.plugins },
-    setup: async (_kinto) => {
-      // Kinto's resources are registered here (settings.md §4.1 step 5).
+    // Kinto's resources, after the plugins of `kinto.includes` (settings.md §4.1 step 5).
+    setup: async (kinto) => {
+      const host = resourceHost(kinto);
+      registerBuckets(host);
+      registerCollections(host);
+      registerGroups(host);
+      registerRecords(host);
     },
   });
 }
