@@ -31,7 +31,7 @@ export function routeToken(routing: readonly RoutingEntry[], scopes: readonly st
   const granted = new Set(scopes);
   const candidates = routing.filter((entry) => entry.scopes.length > 0 && entry.scopes.every((s) => granted.has(s)));
   if (candidates.length > 1) {
-    log.warn({ clients: candidates.map((c) => c.client) }, 'Invalid FxA token: its scopes match multiple config');
+    log.warn({ clients: candidates.map((c) => c.client) }, 'Invalid FxA token: its scope matches multiple config');
     return null;
   }
   return match;
