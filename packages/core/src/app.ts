@@ -15,6 +15,7 @@ import type { PluginApi } from './plugins/api.js';
 import { defaultBaseDirs, loadPlugin, type PluginSource } from './plugins/loader.js';
 import { Registry } from './registry.js';
 import type { Settings } from './settings/load.js';
+import { registerBatch } from './views/batch.js';
 import { registerContribute } from './views/contribute.js';
 import { registerHeartbeats } from './views/heartbeat.js';
 import { registerHello } from './views/hello.js';
@@ -164,6 +165,7 @@ export async function createKinto(settings: Settings, options: CreateKintoOption
   registerHeartbeats(kinto);
   registerVersion(kinto);
   registerContribute(kinto);
+  registerBatch(kinto);
   await options.setup?.(kinto);
   registerOpenApi(kinto);
   await app.ready();
