@@ -17,7 +17,8 @@ async function post(fxa: FakeFxa, path: string, body: unknown, type = 'applicati
 
 async function authorize(fxa: FakeFxa, query: Record<string, string>) {
   const response = await fetch(`${fxa.oauthUri}/authorization?${new URLSearchParams(query)}`, { redirect: 'manual' });
-  return { status: response.status, location: response.headers.get('location'), body: response.status === 302 ? null : await response.json() };
+  const body = response.status === 302 ? {} : ((await response.json()) as Record<string, unknown>);
+  return { status: response.status, location: response.headers.get('location'), body };
 }
 
 test('errors have the FxA shape: code equals the status, errno, error, message, info', async (t) => {

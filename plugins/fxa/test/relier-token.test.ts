@@ -6,7 +6,6 @@ import { setTimeout as sleep } from 'node:timers/promises';
 import type { KintoApp } from '@kinto-ts/core';
 import { assertKintoError } from '@kinto-ts/core/testing';
 import { PROTECTED, bearer, fxaSettings, startFxa, startKinto } from './helpers.js';
-import type { FakeFxa } from './fixtures/fxa-server/server.js';
 
 const TOKEN_URL = 'https://kinto.example.com/v1/fxa-oauth/token';
 const SESSION_NOT_FOUND = { code: 408, errno: 104, message: 'The OAuth session was not found, please re-authenticate.' };
