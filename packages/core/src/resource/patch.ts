@@ -2,6 +2,7 @@
 // shallow merge lives here; `application/merge-patch+json` (RFC 7396) and
 // `application/json-patch+json` (RFC 6902) plug in with `registerPatchDialect`.
 import { invalidParameter, invalidParameters } from '../errors.js';
+import { jsonPatchDialect, mergePatchDialect } from '../patch/dialects.js';
 import type { Acl } from '../permission/index.js';
 import type { KintoObject } from '../storage/index.js';
 import { parseEnvelope } from './body.js';
@@ -48,7 +49,11 @@ export const jsonMergeDialect: PatchDialect = ({ existing, body, permissions }) 
   };
 };
 
-const dialects = new Map<string, PatchDialect>([['application/json', jsonMergeDialect]]);
+const dialects = new Map<string, PatchDialect>([
+  ['application/json', jsonMergeDialect],
+  ['application/merge-patch+json', mergePatchDialect],
+  ['application/json-patch+json', jsonPatchDialect],
+]);
 
 /** Registers the dialect of a PATCH content type (the merge-patch and JSON-Patch implementations). */
 export function registerPatchDialect(contentType: string, dialect: PatchDialect): void {
