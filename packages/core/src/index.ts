@@ -85,3 +85,9 @@ export { integerParam, MAX_FIELD_LENGTH, parseFields, parseFilters, parseLimit, 
 export { nativeQueryValue, parseRawQuery, type RawQuery } from './resource/querystring.js';
 export { registerResource, resourceHost } from './resource/register.js';
 export { cascadeDelete, deleteObjects, saveObject, writeAcl } from './resource/write.js';
+export { jsonPatchDialect, mergePatchDialect } from './patch/dialects.js';
+export { applyJsonPatch, JSON_PATCH_MAX_OPERATIONS, parseJsonPatch, type JsonPatchOperation, type PatchOptions, type PatchTarget } from './patch/json-patch.js';
+export { applyMergePatch, mergePatch } from './patch/merge-patch.js';
+export { checkSchemaDocument, SchemaCache, validateWithSchema, type ValidateOptions } from './schema/json-schema.js';
+export { registerSchemaValidation, schemaValidationOf } from './schema/resources.js';
+export { SCHEMA_CAPABILITY, SchemaValidation, type SchemaContext, type SchemaParent, type ValidatedResource } from './schema/validation.js';
