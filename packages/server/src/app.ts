@@ -1,6 +1,6 @@
 // The Kinto application: the core framework plus Kinto's resources (buckets,
 // collections, groups, records), its utility endpoints and built-in plugins.
-import { createKinto, loadSettingsFromIni, resourceHost, type CreateKintoOptions, type KintoApp, type Settings } from '@kinto-ts/core';
+import { createKinto, loadSettingsFromIni, registerSchemaValidation, resourceHost, type CreateKintoOptions, type KintoApp, type Settings } from '@kinto-ts/core';
 import { PLUGIN_ALIASES } from './aliases.js';
 import { VERSION } from './version.js';
 import { registerBuckets } from './views/buckets.js';
@@ -23,6 +23,8 @@ export async function createServer(settings: Settings, options: ServerOptions = 
       registerCollections(host);
       registerGroups(host);
       registerRecords(host);
+      // JSON schemas of collections and buckets (kinto-api.md §9).
+      registerSchemaValidation(kinto);
     },
   });
 }
