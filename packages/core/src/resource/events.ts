@@ -74,6 +74,11 @@ export function notifyResourceEvent(request: FastifyRequest, input: ResourceEven
   });
 }
 
+/** Drops the events stacked so far (a batch rolled back the work that produced them). */
+export function discardResourceEvents(request: FastifyRequest): void {
+  pending(request).splice(0);
+}
+
 export interface EventHost {
   readonly events: EventBus;
   readonly storage: Storage;
