@@ -6,6 +6,7 @@ import type { FastifyRequest, LightMyRequestResponse } from 'fastify';
 import type { KintoApp } from '../app.js';
 import { invalidParameter, invalidParameters, KintoError, type ValidationDetail } from '../errors.js';
 import { bindSubrequests } from '../http/context.js';
+import { discardResourceEvents, withResourceEvents } from '../resource/events.js';
 import { pyRepr, pyStr } from '../schema/python-repr.js';
 import { runInTransaction } from '../transaction.js';
 
@@ -188,7 +189,8 @@ export function registerBatch(kinto: KintoApp): void {
         const { header, release } = bindSubrequests(request);
         const responses: BatchResponse[] = [];
         try {
-          await runInTransaction(registry, async () => {
+          // The batch owns the change events of its sub-requests: merged, delivered once (§10.5).
+          await withResourceEvents(registry, request, true, async () => {
             let next = 0;
             while (next < subrequests.length) {
               try {
@@ -209,7 +211,7 @@ export function registerBatch(kinto: KintoApp): void {
                 });
               } catch (error) {
                 if (!(error instanceof Rollback)) throw error;
-                discardStackedEvents(request);
+                discardResourceEvents(request);
               }
             }
           });
@@ -220,12 +222,6 @@ export function registerBatch(kinto: KintoApp): void {
       },
     },
   });
-}
-
-/** Change events stacked by rolled-back sub-requests must not be delivered. */
-function discardStackedEvents(request: FastifyRequest): void {
-  const stacked = request.kinto.bound.get('resource_events');
-  if (Array.isArray(stacked)) stacked.splice(0);
 }
 
 function toBatchResponse(method: string, url: string, response: LightMyRequestResponse): BatchResponse {
