@@ -50,11 +50,10 @@ export class ResourceCatalog {
     if (this.definitions.has(definition.name)) throw new Error(`resource '${definition.name}' is already registered`);
     this.definitions.set(definition.name, definition);
     this.pluralPaths.set(definition.name, compile(definition.pluralPath));
-    const objectPath = definition.objectPath === undefined ? `${definition.pluralPath}/:id` : definition.objectPath;
-    if (objectPath !== null) {
-      // The own id is `:id` in routes and `<resource>_id` everywhere else (event payloads, children).
-      this.objectPaths.set(definition.name, compile(objectPath.replace(/:id$/, `:${definition.name}_id`)));
-    }
+    // Objects have a URI (their ACL's key) even without an object endpoint (history entries).
+    const objectPath = definition.objectPath ?? `${definition.pluralPath}/:id`;
+    // The own id is `:id` in routes and `<resource>_id` everywhere else (event payloads, children).
+    this.objectPaths.set(definition.name, compile(objectPath.replace(/:id$/, `:${definition.name}_id`)));
   }
 
   get(name: string): ResourceDefinition | undefined {

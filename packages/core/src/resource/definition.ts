@@ -9,7 +9,7 @@ import type { Method, ServiceDefinition } from '../http/service.js';
 import type { Logger } from '../logger.js';
 import type { Acl, Permission } from '../permission/index.js';
 import type { Settings } from '../settings/load.js';
-import type { KintoObject, Storage } from '../storage/index.js';
+import type { Filter, KintoObject, Storage } from '../storage/index.js';
 import type { IdGenerator } from './ids.js';
 
 /** What resources need from the application; `PluginApi` satisfies it, `resourceHost(kinto)` builds it. */
@@ -101,6 +101,20 @@ export interface ResourceDefinition {
   cacheExpires?(context: ResourceContext): Promise<number | null>;
   /** Objects of this resource appear in `/permissions` (default true when there is an object endpoint). */
   listedInPermissions?: boolean;
+  /**
+   * The storage parent id of the request's list when it depends on who asks (accounts:
+   * the username, `*` for administrators' lists). Receives the context with the default
+   * parent id; may throw a KintoError (before authorization).
+   */
+  requestParentId?(context: ResourceContext): string;
+  /** The storage parent of a stored object, when the request's parent id holds `*` (accounts: the object's own id). */
+  objectParentId?(object: KintoObject): string;
+  /** The principal added to `write` by creations and modifications; default the requester (kinto-api.md §7.4). */
+  writerPrincipal?(context: ResourceContext): string;
+  /** HEAD on the list answers `Total-Objects` (default true); false: HEAD is GET without body (history, kinto-api.md B3). */
+  headCounts?: boolean;
+  /** Adjusts the filters parsed from the querystring (history compares numeric-looking ids as strings). */
+  adjustFilters?(filters: Filter[]): Filter[];
 }
 
 /** A resource object with its ACL, as returned by object endpoints. */

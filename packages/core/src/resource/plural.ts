@@ -30,7 +30,7 @@ function listFilters(context: RequestResource, query: RawQuery, shared: string[]
   const { filters, deprecatedTo } = parseFilters(query, queryOptions(context));
   if (deprecatedTo) context.request.kinto.alert = TO_DEPRECATION;
   if (shared !== null) filters.unshift({ field: 'id', operator: COMPARISON.IN, value: shared });
-  return filters;
+  return context.definition.adjustFilters ? context.definition.adjustFilters(filters) : filters;
 }
 
 async function listChecks(context: RequestResource, permission: 'read' | 'write'): Promise<string[] | null> {

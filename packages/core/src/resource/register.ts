@@ -65,7 +65,8 @@ export function registerResource(host: ResourceHost, definition: ResourceDefinit
     (operation: Operation): ServiceHandler =>
     async (request: FastifyRequest, reply: FastifyReply) => {
       const identity = await host.authenticate(request);
-      const context = buildContext(registered, request, identity, catalog.idGenerators);
+      const built = buildContext(registered, request, identity, catalog.idGenerators);
+      const context = definition.requestParentId ? { ...built, parentId: definition.requestParentId(built) } : built;
       return withResourceEvents(host, request, WRITE_METHODS.has(request.method), () => operation(context, reply));
     };
 
@@ -79,7 +80,7 @@ export function registerResource(host: ResourceHost, definition: ResourceDefinit
   const pluralMethods = definition.pluralMethods ?? ['GET', 'POST', 'DELETE'];
   for (const method of ['HEAD', ...pluralMethods] as Method[]) {
     const operation = pluralOperations[method];
-    const wanted = method === 'HEAD' ? pluralMethods.includes('GET') : true;
+    const wanted = method === 'HEAD' ? pluralMethods.includes('GET') && definition.headCounts !== false : true;
     if (operation && wanted && enabled(host, 'plural', definition.name, method === 'HEAD' ? 'GET' : method)) plural[method] = handle(operation);
   }
   host.service({

@@ -45,7 +45,8 @@ export async function writeAcl(context: ResourceContext, uri: string, change: Ac
     await permission.replaceObjectPermissions(uri, acl);
   }
   if (settings.core.explicit_permissions) {
-    await permission.addPrincipalToAce(uri, 'write', context.identity.userId ?? EVERYONE);
+    const writer = context.definition.writerPrincipal?.(context) ?? context.identity.userId ?? EVERYONE;
+    await permission.addPrincipalToAce(uri, 'write', writer);
   }
   return permission.getObjectPermissions(uri);
 }
@@ -109,7 +110,8 @@ export async function deleteObjects(
   const tombstones: KintoObject[] = [];
   const changes: ObjectChange[] = [];
   for (const object of objects) {
-    const tombstone = await storage.delete(context.definition.name, context.parentId, object.id, { lastModified });
+    const parentId = context.definition.objectParentId?.(object) ?? context.parentId;
+    const tombstone = await storage.delete(context.definition.name, parentId, object.id, { lastModified });
     tombstones.push(tombstone);
     changes.push({ action: 'delete', new: tombstone, old: object });
   }
