@@ -66,7 +66,7 @@ export { boundPermissions, impliedPermissions, type BoundPermission, type Permis
 export { denied, isGranted, principalsSetting, settingPrincipals, sharedObjectIds, type PermissionCheck } from './authorization/policy.js';
 export { fieldErrors, isPlainObject, parseEnvelope, parsePermissions, pyRepr, pyStr, type Envelope } from './resource/body.js';
 export { ResourceCatalog, resourceCatalog, type InheritanceTree } from './resource/catalog.js';
-export { parentIdOf, type RegisteredResource, type RequestResource } from './resource/context.js';
+export { contextFor, parentIdOf, requireParent, type RegisteredResource, type RequestResource } from './resource/context.js';
 export type {
   AnnotatedObject,
   ObjectChange,
@@ -84,7 +84,8 @@ export { checkPreconditions, notModified, preconditionHeader, setTimestampHeader
 export { integerParam, MAX_FIELD_LENGTH, parseFields, parseFilters, parseLimit, parseSorting, projectFields, type QueryOptions } from './resource/query.js';
 export { nativeQueryValue, parseRawQuery, type RawQuery } from './resource/querystring.js';
 export { registerResource, resourceHost } from './resource/register.js';
-export { cascadeDelete, deleteObjects, saveObject, writeAcl } from './resource/write.js';
+export { cascadeDelete, deleteObjects, notifyChanges, saveObject, writeAcl } from './resource/write.js';
+export { createObjectIfMissing } from './resource/implicit.js';
 export { jsonPatchDialect, mergePatchDialect } from './patch/dialects.js';
 export { applyJsonPatch, JSON_PATCH_MAX_OPERATIONS, parseJsonPatch, type JsonPatchOperation, type PatchOptions, type PatchTarget } from './patch/json-patch.js';
 export { applyMergePatch, mergePatch } from './patch/merge-patch.js';

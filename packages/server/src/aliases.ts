@@ -3,6 +3,12 @@
 import type { PluginSource } from '@kinto-ts/core';
 
 export const PLUGIN_ALIASES: Record<string, PluginSource> = {
+  // Built-in plugins (kinto-api.md Part B), loaded on demand.
+  'kinto.plugins.default_bucket': () => import('./plugins/default-bucket.js'),
+  default_bucket: 'kinto.plugins.default_bucket',
+  'default-bucket': 'kinto.plugins.default_bucket',
+  'kinto.plugins.flush': () => import('./plugins/flush.js'),
+  flush: 'kinto.plugins.flush',
   // External plugins, installed as npm packages next to the server.
   kinto_fxa: '@kinto-ts/fxa',
   'kinto-fxa': '@kinto-ts/fxa',

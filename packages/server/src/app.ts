@@ -6,7 +6,9 @@ import { VERSION } from './version.js';
 import { registerBuckets } from './views/buckets.js';
 import { registerCollections } from './views/collections.js';
 import { registerGroups } from './views/groups.js';
+import { registerPermissionsEndpoint } from './views/permissions.js';
 import { registerRecords } from './views/records.js';
+import { registerUserData } from './views/user-data.js';
 
 export interface ServerOptions extends Omit<CreateKintoOptions, 'setup'> {}
 
@@ -23,6 +25,18 @@ export async function createServer(settings: Settings, options: ServerOptions = 
       registerCollections(host);
       registerGroups(host);
       registerRecords(host);
+      registerUserData(host);
+      // `/permissions` (kinto-api.md §10.6): the setting, or the admin UI which needs it.
+      const { registry } = kinto;
+      if (registry.settings.core.experimental_permissions_endpoint || registry.includes.includes('kinto.plugins.admin')) {
+        if (!registry.capabilities.has('permissions_endpoint')) {
+          registry.addCapability('permissions_endpoint', {
+            description: 'The permissions endpoint can be used to list all user objects permissions.',
+            url: 'https://kinto.readthedocs.io/en/latest/configuration/settings.html#activating-the-permissions-endpoint',
+          });
+        }
+        registerPermissionsEndpoint(host);
+      }
       // JSON schemas of collections and buckets (kinto-api.md §9).
       registerSchemaValidation(kinto);
     },

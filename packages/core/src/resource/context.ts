@@ -3,7 +3,7 @@
 import type { FastifyRequest } from 'fastify';
 import { missingParent } from '../errors.js';
 import { ObjectNotFoundError, type KintoObject } from '../storage/index.js';
-import type { ResourceCatalog } from './catalog.js';
+import { resourceCatalog as resourceCatalogOf, type ResourceCatalog } from './catalog.js';
 import type { ResourceContext, ResourceDefinition, ResourceHost } from './definition.js';
 import type { IdGenerator } from './ids.js';
 
@@ -41,9 +41,10 @@ export function buildContext(
   request: FastifyRequest,
   identity: ResourceContext['identity'],
   generators: Map<string, IdGenerator>,
+  urlParams?: Record<string, string>,
 ): RequestResource {
   const { definition, catalog, host } = registered;
-  const params = { ...(request.params as Record<string, string>) };
+  const params = { ...(urlParams ?? (request.params as Record<string, string>)) };
   const objectId = params.id;
   delete params.id;
   let invalidParent = false;
@@ -91,6 +92,30 @@ export function buildContext(
     objectUri: (id) => `${pluralUri}/${id}`,
     ancestor,
   };
+}
+
+/**
+ * The context of an object given by resource name and ids, outside of its own
+ * endpoints (`/__user_data__` deletes objects of every kind this way).
+ */
+export function contextFor(
+  host: ResourceHost,
+  request: FastifyRequest,
+  identity: ResourceContext['identity'],
+  resourceName: string,
+  ids: Readonly<Record<string, string>>,
+): RequestResource {
+  const catalog = resourceCatalogOf(host);
+  const definition = catalog.get(resourceName);
+  const idGenerator = catalog.idGenerators.get(resourceName);
+  if (!definition || !idGenerator) throw new Error(`unknown resource '${resourceName}'`);
+  const params: Record<string, string> = { ...ids };
+  const own = `${resourceName}_id`;
+  if (own in params) {
+    params.id = params[own]!;
+    delete params[own];
+  }
+  return buildContext({ definition, catalog, host, idGenerator }, request, identity, catalog.idGenerators, params);
 }
 
 /**
