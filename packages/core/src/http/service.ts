@@ -82,6 +82,10 @@ export function registerService(app: FastifyInstance, registry: Registry, servic
   const allowHeader = [...allowed, 'OPTIONS'];
 
   const handler = async (request: FastifyRequest, reply: FastifyReply) => {
+    // `/v1/buckets/` matches `/buckets/:id` with an empty id: it is no route of Kinto's,
+    // so the not-found logic answers (trailing-slash redirect, 404; kinto-api.md §1.2, §11.4).
+    const params = request.params as Record<string, string> | undefined;
+    if (params && Object.values(params).some((value) => value === '')) return reply.callNotFound();
     request.kinto.service = service.name;
     const method = request.method as Method | 'OPTIONS';
     if (method === 'OPTIONS') return preflight(request, reply, registry, allowHeader);
