@@ -37,6 +37,39 @@ registerCacheBackend(['kinto.core.cache.memory', 'memory', '@kinto-ts/core/cache
   new MemoryCache({ maxSizeBytes: settings.core.cache_max_size_bytes, prefix: settings.core.cache_prefix }),
 );
 
+// PostgreSQL and Redis (settings.md §3.1), loaded on first use so that memory-only
+// servers never load `pg` or the Redis client.
+type PoolPrefix = 'storage' | 'permission' | 'cache';
+function postgresOptions({ settings, log }: BackendContext, prefix: PoolPrefix) {
+  const core = settings.core;
+  return {
+    url: core[`${prefix}_url`],
+    setting: `${prefix}_url`,
+    poolSize: core[`${prefix}_pool_size`],
+    maxOverflow: core[`${prefix}_max_overflow`],
+    poolTimeout: core[`${prefix}_pool_timeout`],
+    poolRecycle: core[`${prefix}_pool_recycle`],
+    maxBacklog: core[`${prefix}_max_backlog`],
+    log,
+  };
+}
+registerStorageBackend(['kinto.core.storage.postgresql', 'postgresql', '@kinto-ts/core/storage/postgresql'], async (context) => {
+  const { PostgreSQLStorage } = await import('./storage/postgresql/index.js');
+  return new PostgreSQLStorage({ ...postgresOptions(context, 'storage'), readonly: context.settings.core.readonly });
+});
+registerPermissionBackend(['kinto.core.permission.postgresql', 'postgresql', '@kinto-ts/core/permission/postgresql'], async (context) => {
+  const { PostgreSQLPermission } = await import('./permission/postgresql/index.js');
+  return new PostgreSQLPermission(postgresOptions(context, 'permission'));
+});
+registerCacheBackend(['kinto.core.cache.postgresql', 'postgresql', '@kinto-ts/core/cache/postgresql'], async (context) => {
+  const { PostgreSQLCache } = await import('./cache/postgresql.js');
+  return new PostgreSQLCache({ ...postgresOptions(context, 'cache'), prefix: context.settings.core.cache_prefix });
+});
+registerCacheBackend(['kinto.core.cache.redis', 'redis', '@kinto-ts/core/cache/redis'], async ({ settings, log }) => {
+  const { RedisCache } = await import('./cache/redis.js');
+  return new RedisCache({ url: settings.core.cache_url || 'redis://127.0.0.1:6379/0', prefix: settings.core.cache_prefix, log });
+});
+
 async function build<T>(kind: string, table: Map<string, Factory<T>>, context: BackendContext): Promise<T> {
   const key = `${kind}_backend`;
   const name = String(context.settings.get(key) ?? '');
