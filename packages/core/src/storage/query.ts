@@ -74,20 +74,22 @@ function asList(value: unknown): unknown[] {
 
 export function matchFilter(obj: Record<string, unknown>, filter: Filter): boolean {
   const v = getField(obj, filter.field);
-  const target = filter.value;
+  // An undefined value stands for a missing field: keyset pagination past an object lacking the sort field (§6.4).
+  const target: Value = filter.value === undefined ? MISSING : filter.value;
   switch (filter.operator) {
     case COMPARISON.EQ:
-      return v !== MISSING && jsonEqual(v, target);
+      return target === MISSING ? v === MISSING : v !== MISSING && jsonEqual(v, target);
     case COMPARISON.NOT:
       return v === MISSING || !jsonEqual(v, target);
+    // Missing ranks above every value (compareValues), so it is never `<` and always `>`.
     case COMPARISON.LT:
-      return v !== MISSING && compareValues(v, target) < 0;
+      return compareValues(v, target) < 0;
     case COMPARISON.GT:
-      return v === MISSING || compareValues(v, target) > 0;
+      return compareValues(v, target) > 0;
     case COMPARISON.MIN:
-      return v === MISSING || compareValues(v, target) >= 0;
+      return compareValues(v, target) >= 0;
     case COMPARISON.MAX:
-      return v !== MISSING && compareValues(v, target) <= 0;
+      return compareValues(v, target) <= 0;
     case COMPARISON.IN:
       return v !== MISSING && asList(target).some((t) => jsonEqual(v, t));
     case COMPARISON.EXCLUDE:

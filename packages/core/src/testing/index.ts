@@ -6,6 +6,11 @@ import { createKinto, type CreateKintoOptions, type KintoApp } from '../app.js';
 import { Settings } from '../settings/load.js';
 
 export { MemoryCache } from '../cache/memory.js';
+// Shared backend suites (STYLE §2) and the services they run against.
+export { storageSuite, withBackend, type StorageFactory, type SuiteOptions, type TestFunction } from './storage-suite.js';
+export { permissionSuite, type PermissionFactory } from './permission-suite.js';
+export { cacheSuite, type CacheFactory } from './cache-suite.js';
+export { createTestDatabase, postgresqlTestUrl, redisTestUrl, serviceSkip, uniquePrefix, type TestDatabase } from './services.js';
 
 /** Settings for tests: memory backends, basicauth, no environment leakage unless asked. */
 export function testSettings(values: Record<string, unknown> = {}, env: NodeJS.ProcessEnv = {}): Settings {
