@@ -44,3 +44,52 @@ test('two providers authenticate their own users through the full dance', async 
   assert.equal(replay.statusCode, 400);
   assert.equal(json(replay).message, 'Invalid state');
 });
+
+test('an IdP outage: cached tokens keep working, new ones 503, heartbeat 503, recovery without restart', async (t) => {
+  const idp = await startOidcProvider([{ client_id: 'client-idp1', client_secret: 'secret-idp1', providers: ['idp1'] }], t);
+  const kinto = await startKinto(t, openIdSettings({ idp1: { issuer: idp.issuer } }));
+  const cached = (await dance(kinto, 'idp1', 'alice')).tokens.access_token!;
+  const fresh = (await dance(kinto, 'idp1', 'bob')).tokens.access_token!;
+  const hello = (token: string) => kinto.app.inject({ url: '/v1/', headers: { authorization: `Bearer ${token}` } });
+
+  assert.equal(json(await hello(cached)).user.id, 'idp1:alice');
+  const heartbeat = await kinto.app.inject({ url: '/v1/__heartbeat__' });
+  assert.equal(heartbeat.statusCode, 200);
+  assert.equal(json(heartbeat).openid, true);
+
+  await idp.stop();
+  assert.equal(json(await hello(cached)).user.id, 'idp1:alice', 'a cached verification needs no IdP');
+  const down = await hello(fresh);
+  assert.equal(down.statusCode, 503);
+  assert.equal(json(down).errno, 201);
+  assert.ok(down.headers['retry-after']);
+  const failing = await kinto.app.inject({ url: '/v1/__heartbeat__' });
+  assert.equal(failing.statusCode, 503);
+  assert.equal(json(failing).openid, false);
+
+  await idp.start();
+  assert.equal(json(await hello(fresh)).user.id, 'idp1:bob');
+  assert.equal(json(await kinto.app.inject({ url: '/v1/__heartbeat__' })).openid, true);
+});
+
+test('verifications are cached: one userinfo call per token, none for a cached one', async (t) => {
+  const idp = await startOidcProvider([{ client_id: 'client-idp1', client_secret: 'secret-idp1', providers: ['idp1'] }], t);
+  const kinto = await startKinto(t, openIdSettings({ idp1: { issuer: idp.issuer } }));
+  const alice = (await dance(kinto, 'idp1', 'alice')).tokens.access_token!;
+  const bob = (await dance(kinto, 'idp1', 'bob')).tokens.access_token!;
+  const before = idp.count('/me');
+  // Concurrent first requests with one token: one IdP call (single flight).
+  await Promise.all([1, 2, 3].map(() => kinto.app.inject({ url: '/v1/', headers: { authorization: `Bearer ${alice}` } })));
+  assert.equal(idp.count('/me'), before + 1);
+  assert.equal(idp.requests.filter((r) => r.path === '/me').at(-1)!.authorization, `Bearer ${alice}`);
+  await kinto.app.inject({ url: '/v1/', headers: { authorization: `Bearer ${alice}` } });
+  assert.equal(idp.count('/me'), before + 1);
+  await kinto.app.inject({ url: '/v1/', headers: { authorization: `Bearer ${bob}` } });
+  assert.equal(idp.count('/me'), before + 2);
+  // A token the IdP rejects: anonymous, 401 with the challenge on a protected view, and no positive cache entry.
+  const rejected = await kinto.app.inject({ url: '/v1/', headers: { authorization: 'Bearer not-a-token' } });
+  assert.equal(json(rejected).user, undefined);
+  assert.equal(idp.count('/me'), before + 3);
+  await kinto.app.inject({ url: '/v1/', headers: { authorization: 'Bearer not-a-token' } });
+  assert.equal(idp.count('/me'), before + 3, 'negative cache: a rejected token is not re-verified at once');
+});
