@@ -67,8 +67,13 @@ export async function authorizeList(context: RequestResource, permission: 'read'
   refuse(context);
 }
 
-/** The object's ACL is disclosed only to principals directly in its `write` ACE (kinto-api.md §2.2). */
+/**
+ * The object's ACL is disclosed only to principals directly in its `write` ACE (kinto-api.md §2.2).
+ * Kinto counts the resource's writer principal too (`model.current_principal`): an account
+ * created anonymously sees its own `write: ["account:<id>"]`.
+ */
 export function canSeePermissions(context: RequestResource, writers: readonly string[] | undefined): boolean {
   if (!writers) return false;
-  return writers.some((p) => context.identity.principals.includes(p));
+  const writer = context.definition.writerPrincipal?.(context);
+  return writers.some((p) => p === writer || context.identity.principals.includes(p));
 }
