@@ -79,6 +79,9 @@ export async function createKinto(settings: Settings, options: CreateKintoOption
     try {
       await backend.initialize();
     } catch (error) {
+      // Open pools and connections would keep a failed start-up from exiting.
+      await Promise.allSettled([backends.storage.close(), backends.permission.close(), backends.cache.close()]);
+      if (error instanceof StartupError) throw error;
       throw new StartupError('KINTO_ERR_BACKEND', `cannot initialise a backend: ${(error as Error).message}`, { cause: error });
     }
   }

@@ -58,6 +58,13 @@ export {
   type Tombstone,
 } from './storage/index.js';
 export { MemoryStorage } from './storage/memory.js';
+// PostgreSQL and Redis backends are selected by name (backends.ts) and loaded on first use: types only here.
+export type { PostgreSQLStorage, PostgreSQLStorageOptions } from './storage/postgresql/index.js';
+export type { PostgreSQLPermission } from './permission/postgresql/index.js';
+export type { PostgreSQLCache, PostgreSQLCacheOptions } from './cache/postgresql.js';
+export type { RedisCache, RedisCacheOptions } from './cache/redis.js';
+export { isMigratable, type Migratable, type MigrateOptions } from './storage/postgresql/migrator.js';
+export type { PostgresOptions } from './storage/postgresql/client.js';
 export { compareValues, getField, jsonEqual, matchAll, matchFilter, sortObjects } from './storage/query.js';
 export { runCheck } from './views/heartbeat.js';
 export { runInTransaction, type Transactional } from './transaction.js';
