@@ -3,7 +3,7 @@
 import assert from 'node:assert/strict';
 import type { TestContext } from 'node:test';
 import { basicAuth, testSettings } from '@kinto-ts/core/testing';
-import type { KintoApp } from '@kinto-ts/core';
+import { hmacDigest, type KintoApp } from '@kinto-ts/core';
 import { createServer, type ServerOptions } from '../src/app.js';
 
 export const A = basicAuth('mat');
@@ -11,6 +11,7 @@ export const B = basicAuth('alice');
 export const C = basicAuth('carol');
 export const A_ID = 'basicauth:8a931a10fc88ab2f6d1cc02a07d3a81b5d4768f6f13e85c5d8d4180419acb1b4';
 export const B_ID = 'basicauth:d5b0026601f1b251974e09548d44155e16812e3c64ff7ae053fe3542e2ca1570';
+export const C_ID = `basicauth:${hmacDigest('', 'carol:secret')}`;
 
 export interface Reply {
   status: number;
