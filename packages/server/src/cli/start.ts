@@ -3,6 +3,7 @@
 import { loadSettingsFromIni, StartupError } from '@kinto-ts/core';
 import { createServer } from '../app.js';
 import type { Command } from './index.js';
+import { isPrimaryOf, notifyListening, parseWorkers, runPrimary } from './workers.js';
 
 function parsePort(value: string | undefined): number | undefined {
   if (value === undefined) return undefined;
@@ -15,19 +16,25 @@ function parsePort(value: string | undefined): number | undefined {
 export const startCommand: Command = {
   name: 'start',
   summary: 'Start the server.',
-  usage: '[--ini FILE] [--port N] [--host H] [-q | -v]',
+  usage: '[--ini FILE] [--port N] [--host H] [--workers N] [-q | -v]',
   options: {
     port: { type: 'string' },
     host: { type: 'string' },
     reload: { type: 'boolean' },
+    workers: { type: 'string' },
   },
   async run(context) {
     const port = parsePort(context.values.port as string | undefined);
     const host = context.values.host as string | undefined;
+    const workers = parseWorkers(context.values.workers as string | undefined);
     const settings = loadSettingsFromIni(context.ini, { port, host });
+    if (isPrimaryOf(workers)) {
+      return runPrimary(workers, { info: (m) => context.stderr.write(`${m}\n`), error: (m) => context.stderr.write(`${m}\n`) });
+    }
     const kinto = await createServer(settings, context.logLevel !== 'info' ? { logLevel: context.logLevel } : {});
     const address = await kinto.listen();
     kinto.app.log.info({ address }, `kinto listening on ${address}`);
+    notifyListening(address);
     await new Promise<void>((resolve) => {
       let closing = false;
       const stop = (signal: string) => {
