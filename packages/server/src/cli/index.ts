@@ -2,7 +2,10 @@
 // Each subcommand is a file of this folder registered in COMMANDS.
 import { parseArgs, type ParseArgsConfig } from 'node:util';
 import { StartupError } from '@kinto-ts/core';
+import { flushCacheCommand } from './flush-cache.js';
 import { initCommand } from './init.js';
+import { migrateCommand } from './migrate.js';
+import { purgeDeletedCommand } from './purge-deleted.js';
 import { startCommand } from './start.js';
 import { versionCommand } from './version.js';
 
@@ -26,7 +29,7 @@ export interface Command {
   run(context: CommandContext): Promise<number>;
 }
 
-export const COMMANDS: Command[] = [startCommand, initCommand, versionCommand];
+export const COMMANDS: Command[] = [startCommand, initCommand, versionCommand, migrateCommand, flushCacheCommand, purgeDeletedCommand];
 
 const COMMON_OPTIONS: NonNullable<ParseArgsConfig['options']> = {
   ini: { type: 'string' },
