@@ -236,6 +236,9 @@ test('each sub-response carries its own status, headers and body; errors stay in
   assert.equal((conflicted!.body as { errno: number }).errno, 122);
   assert.equal(conflicted!.headers['Retry-After'], '3');
   assert.equal(after!.status, 200);
+  assert.equal(after!.headers['Content-Length'] !== undefined, true);
+  assert.equal(after!.headers.Connection, undefined, 'no transport headers');
+  assert.equal(after!.headers.Date, undefined, 'no transport headers');
   const echoed = after!.body as { headers: Record<string, string>; body: unknown };
   assert.deepEqual(echoed.body, { x: 1 });
   assert.equal(echoed.headers['content-type'], 'application/json; charset=utf-8');

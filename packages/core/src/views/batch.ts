@@ -224,10 +224,13 @@ export function registerBatch(kinto: KintoApp): void {
   });
 }
 
+// Added by the in-process transport, not by the sub-request's view.
+const TRANSPORT_HEADERS = new Set(['connection', 'date', 'keep-alive', 'transfer-encoding']);
+
 function toBatchResponse(method: string, url: string, response: LightMyRequestResponse): BatchResponse {
   const headers: Record<string, string> = {};
   for (const [name, value] of Object.entries(response.headers)) {
-    if (value === undefined) continue;
+    if (value === undefined || TRANSPORT_HEADERS.has(name)) continue;
     headers[canonicalHeader(name)] = Array.isArray(value) ? value.join(', ') : String(value);
   }
   let body: unknown = '';
