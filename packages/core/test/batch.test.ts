@@ -245,6 +245,15 @@ test('each sub-response carries its own status, headers and body; errors stay in
   assert.equal(echoed.headers['x-kinto-subrequest'], undefined, 'the binding token never reaches handlers');
 });
 
+test('framing headers of the batch or of a sub-request never reach the replay', async (t) => {
+  const kinto = await server(t);
+  const [r] = await responses(kinto, {
+    requests: [{ path: '/echo', method: 'POST', headers: { 'Content-Length': '1', 'Transfer-Encoding': 'chunked' }, body: { long: 'x'.repeat(100) } }],
+  });
+  assert.equal(r!.status, 200, JSON.stringify(r!.body));
+  assert.deepEqual((r!.body as { body: unknown }).body, { long: 'x'.repeat(100) });
+});
+
 test('an empty body {} is sent as no body at all, as Kinto does', async (t) => {
   const kinto = await server(t);
   const [r] = await responses(kinto, { requests: [{ path: '/echo', method: 'POST', body: {} }] });

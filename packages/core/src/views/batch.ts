@@ -155,10 +155,12 @@ export function registerBatch(kinto: KintoApp): void {
   async function replay(request: FastifyRequest, sub: Subrequest, token: Record<string, string>): Promise<BatchResponse> {
     const headers: Record<string, string> = {};
     for (const [name, value] of Object.entries(request.headers)) {
-      if (value === undefined || DROPPED_HEADERS.has(name)) continue;
+      if (value === undefined) continue;
       headers[name] = Array.isArray(value) ? value.join(', ') : value;
     }
     Object.assign(headers, sub.headers, token);
+    // As Kinto, after the merge: a sub-request's own Content-Length would contradict its body.
+    for (const name of DROPPED_HEADERS) delete headers[name];
     // Kinto sends an empty body for `{}` (`dict_obj.get("body") or ""`).
     let payload: string | undefined;
     if (sub.body && Object.keys(sub.body).length > 0) {
