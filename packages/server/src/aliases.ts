@@ -9,6 +9,9 @@ export const PLUGIN_ALIASES: Record<string, PluginSource> = {
   'default-bucket': 'kinto.plugins.default_bucket',
   'kinto.plugins.flush': () => import('./plugins/flush.js'),
   flush: 'kinto.plugins.flush',
+  'kinto.plugins.accounts': () => import('./plugins/accounts/index.js'),
+  '@kinto-ts/server/accounts': 'kinto.plugins.accounts',
+  accounts: 'kinto.plugins.accounts',
   // External plugins, installed as npm packages next to the server.
   kinto_fxa: '@kinto-ts/fxa',
   'kinto-fxa': '@kinto-ts/fxa',

@@ -2,6 +2,7 @@
 // Each subcommand is a file of this folder registered in COMMANDS.
 import { parseArgs, type ParseArgsConfig } from 'node:util';
 import { StartupError } from '@kinto-ts/core';
+import { createUserCommand } from './create-user.js';
 import { flushCacheCommand } from './flush-cache.js';
 import { initCommand } from './init.js';
 import { migrateCommand } from './migrate.js';
@@ -29,7 +30,7 @@ export interface Command {
   run(context: CommandContext): Promise<number>;
 }
 
-export const COMMANDS: Command[] = [startCommand, initCommand, versionCommand, migrateCommand, flushCacheCommand, purgeDeletedCommand];
+export const COMMANDS: Command[] = [startCommand, initCommand, versionCommand, createUserCommand, migrateCommand, flushCacheCommand, purgeDeletedCommand];
 
 const COMMON_OPTIONS: NonNullable<ParseArgsConfig['options']> = {
   ini: { type: 'string' },
