@@ -7,3 +7,4 @@ export { getUserProfile, type UserProfile } from './profile.js';
 export { POLICY_NAMES, type ProviderSettings } from './settings.js';
 export { verificationDigest } from './verification-cache.js';
 export { encodeTokens, STATE_COOKIE, stateBinding } from './state.js';
+export { jwksTiming } from './jwt.js';

@@ -25,15 +25,17 @@ export function unverifiedIssuer(token: string): string | undefined {
   }
 }
 
+/** openid.md §5.3: keys cached 300 s, refetched for an unknown `kid` at most every 10 s (tests shorten the cooldown). */
+export const jwksTiming = { cacheMaxAgeMs: 300_000, cooldownMs: 10_000, timeoutMs: 10_000 };
+
 export type JwtVerifier = (token: string) => Promise<JWTPayload | null>;
 
 export function createJwtVerifier(provider: string, discovery: DiscoveryDocument, audience: string): JwtVerifier {
-  // One key set per provider, created once: keys cached 300 s, refetched for an
-  // unknown `kid` at most every 10 s (openid.md §5.3); jose collapses concurrent reloads.
+  // One key set per provider, created once; jose collapses concurrent reloads.
   const keys = createRemoteJWKSet(new URL(discovery.jwks_uri!), {
-    cacheMaxAge: 300_000,
-    cooldownDuration: 10_000,
-    timeoutDuration: 10_000,
+    cacheMaxAge: jwksTiming.cacheMaxAgeMs,
+    cooldownDuration: jwksTiming.cooldownMs,
+    timeoutDuration: jwksTiming.timeoutMs,
   });
   const algorithms = allowedAlgorithms(discovery);
   return async (token) => {

@@ -3,6 +3,7 @@ import { Settings, type KintoApp } from '@kinto-ts/core';
 import { createServer } from '@kinto-ts/server';
 import type { FastifyBaseLogger } from 'fastify';
 import type { LightMyRequestResponse } from 'fastify';
+import { protectedPlugin } from './protected-plugin.js';
 
 export interface ProviderOptions {
   issuer: string;
@@ -32,7 +33,10 @@ export async function startKinto(
   values: Record<string, string>,
   options: { logger?: FastifyBaseLogger } = {},
 ): Promise<KintoApp> {
-  const kinto = await createServer(new Settings(values, { env: {} }), { logger: options.logger ?? false });
+  const kinto = await createServer(new Settings(values, { env: {} }), {
+    logger: options.logger ?? false,
+    plugins: { 'test-protected': protectedPlugin },
+  });
   t.after(() => kinto.close());
   return kinto;
 }
