@@ -3,6 +3,7 @@
 // data is validated with formats ignored (Python's validators check none by
 // default), and compiled validators are cached so that a schema is compiled once
 // per (object URI, timestamp), not once per request.
+import { createHash } from 'node:crypto';
 import { createRequire } from 'node:module';
 import AjvModule, { type ErrorObject, type ValidateFunction } from 'ajv';
 import { LRUCache } from 'lru-cache';
@@ -79,40 +80,50 @@ export function checkSchemaDocument(value: unknown, name: string): void {
 }
 
 /** A compiled schema, or the reason it cannot be compiled (unresolvable `$ref`, bad regex…). */
-type Compiled = { source: string; validate: ValidateFunction } | { source: string; error: string };
+type Compiled = { digest: string; size: number } & ({ validate: ValidateFunction } | { error: string });
 
 export interface SchemaCacheOptions {
   /** Compiled schemas kept in memory (least recently used dropped first). */
   max?: number;
+  /** Bound on the total size of the cached schemas, in characters of their JSON text. */
+  maxSize?: number;
 }
 
-/** Compiled validators keyed by (object URI, timestamp); the schema text guards against reuse of a key. */
+/**
+ * Compiled validators keyed by (object URI, timestamp). A digest of the schema text
+ * guards against a key reused with another schema (a rolled-back write may hand
+ * out the same timestamp again); the size bound keeps huge schemas from piling up.
+ */
 export class SchemaCache {
   private readonly entries: LRUCache<string, Compiled>;
   /** How many compilations happened (tests check that requests reuse them). */
   compilations = 0;
 
   constructor(options: SchemaCacheOptions = {}) {
-    this.entries = new LRUCache({ max: options.max ?? 500 });
+    this.entries = new LRUCache<string, Compiled>({
+      max: options.max ?? 500,
+      maxSize: options.maxSize ?? 32 * 1024 * 1024,
+      sizeCalculation: (entry) => entry.size,
+    });
   }
 
   get(schema: Record<string, unknown>, key?: { uri: string; timestamp: number }): Compiled {
     const source = JSON.stringify(schema);
-    const cacheKey = key ? `${key.uri}@${key.timestamp}` : source;
+    const digest = createHash('sha256').update(source).digest('base64');
+    const cacheKey = key ? `${key.uri}@${key.timestamp}` : digest;
     const hit = this.entries.get(cacheKey);
-    // A rolled-back write may reuse a timestamp with another schema: compare the text.
-    if (hit && hit.source === source) return hit;
-    const compiled = this.compile(schema, source);
+    if (hit && hit.digest === digest) return hit;
+    const compiled = this.compile(schema, digest, source.length + 1);
     this.entries.set(cacheKey, compiled);
     return compiled;
   }
 
-  private compile(schema: Record<string, unknown>, source: string): Compiled {
+  private compile(schema: Record<string, unknown>, digest: string, size: number): Compiled {
     this.compilations++;
     try {
-      return { source, validate: compiler.compile(schema) };
+      return { digest, size, validate: compiler.compile(schema) };
     } catch (error) {
-      return { source, error: (error as Error).message };
+      return { digest, size, error: (error as Error).message };
     } finally {
       compiler.removeSchema(schema);
     }
