@@ -85,7 +85,7 @@ export type {
 } from './resource/definition.js';
 export { notifyResourceEvent, withResourceEvents, type EventHost, type ResourceEventInput } from './resource/events.js';
 export { idGeneratorByName, nameGenerator, relaxedUuidGenerator, uuid4Generator, type IdGenerator } from './resource/ids.js';
-export { buildToken, nextPageUrl, paginationRules, readToken, type PaginationToken } from './resource/pagination.js';
+export { buildToken, nextPageUrl, paginationRules, readToken, snapshotTimestamp, type PaginationToken } from './resource/pagination.js';
 export { jsonMergeDialect, PATCH_CONTENT_TYPES, patchDialect, registerPatchDialect, type PatchDialect, type PatchInput, type PatchResult } from './resource/patch.js';
 export { checkPreconditions, notModified, preconditionHeader, setTimestampHeaders, type PreconditionTarget } from './resource/preconditions.js';
 export { integerParam, MAX_FIELD_LENGTH, parseFields, parseFilters, parseLimit, parseSorting, projectFields, type QueryOptions } from './resource/query.js';

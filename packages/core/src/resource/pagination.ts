@@ -15,6 +15,8 @@ export interface PaginationToken {
   last_object: Record<string, unknown>;
   offset: number;
   nonce: string;
+  /** kinto-ts: the list timestamp seen by the first page (see `snapshotTimestamp`). */
+  timestamp?: number;
 }
 
 const INVALID = 'A value no object holds';
@@ -74,6 +76,24 @@ export function paginationRules(sorting: Sort[], last: Record<string, unknown>):
   return rules;
 }
 
+/**
+ * kinto-ts: the list timestamp carried by a page token. Pages after the first report
+ * it as their ETag, so a client that keeps the ETag of the last page (kinto-http)
+ * resumes `_since` from the snapshot it paged through and misses nothing written
+ * meanwhile (upstream reports the current timestamp, skipping those writes).
+ * Never throws: `readToken` validates the token.
+ */
+export function snapshotTimestamp(query: RawQuery): number | undefined {
+  const raw = single(query, '_token');
+  if (typeof raw !== 'string' || raw === '') return undefined;
+  try {
+    const token = JSON.parse(Buffer.from(raw, 'base64').toString('utf8')) as { timestamp?: unknown };
+    return typeof token.timestamp === 'number' && Number.isSafeInteger(token.timestamp) && token.timestamp >= 0 ? token.timestamp : undefined;
+  } catch {
+    return undefined;
+  }
+}
+
 /** A new token after `last`; DELETE tokens are remembered for `pagination_token_validity_seconds`. */
 export async function buildToken(
   sorting: Sort[],
@@ -82,6 +102,7 @@ export async function buildToken(
   method: string,
   cache: Cache,
   settings: Settings,
+  timestamp?: number,
 ): Promise<string> {
   const nonce = `pagination-token-${randomUUID()}`;
   if (method === 'DELETE') await cache.set(`${TOKEN_CACHE}:${nonce}`, '', settings.core.pagination_token_validity_seconds);
@@ -90,7 +111,9 @@ export async function buildToken(
     const value = getField(last as Record<string, unknown>, field);
     if (typeof value !== 'symbol') lastObject[field] = value;
   }
-  return Buffer.from(JSON.stringify({ last_object: lastObject, offset, nonce })).toString('base64');
+  const token: PaginationToken = { last_object: lastObject, offset, nonce };
+  if (timestamp !== undefined) token.timestamp = timestamp;
+  return Buffer.from(JSON.stringify(token)).toString('base64');
 }
 
 /** The absolute URL of this request with `_limit` and `_token` replaced (the `Next-Page` header). */

@@ -9,7 +9,7 @@ import { applyCacheHeaders } from './cache-headers.js';
 import { requireParent, type RequestResource } from './context.js';
 import { notifyResourceEvent } from './events.js';
 import { annotate, fetchObject, invalidId } from './object.js';
-import { buildToken, nextPageUrl, paginationRules, readToken } from './pagination.js';
+import { buildToken, nextPageUrl, paginationRules, readToken, snapshotTimestamp } from './pagination.js';
 import { checkPreconditions, notModified, setTimestampHeaders } from './preconditions.js';
 import { parseFields, parseFilters, parseLimit, parseSorting, projectFields, type QueryOptions } from './query.js';
 import { parseRawQuery, type RawQuery } from './querystring.js';
@@ -45,7 +45,8 @@ export async function getList(context: RequestResource, reply: FastifyReply, hea
   const name = context.definition.name;
   const query = parseRawQuery(context.request);
   const timestamp = await storage.resourceTimestamp(name, context.parentId);
-  setTimestampHeaders(reply, timestamp);
+  const snapshot = head ? undefined : snapshotTimestamp(query);
+  setTimestampHeaders(reply, snapshot ?? timestamp);
   await applyCacheHeaders(context, reply);
   if (notModified(context.request, { existing: 'list', current: timestamp })) return reply.code(304).send();
   checkPreconditions(context.request, { existing: 'list', current: timestamp });
@@ -67,8 +68,12 @@ export async function getList(context: RequestResource, reply: FastifyReply, hea
     includeDeleted: filters.some((f) => f.field === 'last_modified'),
   });
   const page = objects.slice(0, limit);
+  // A write may land between reading the list timestamp and listing: the listing wins.
+  const seen = Math.max(timestamp, ...objects.map((o) => o.last_modified));
+  if (snapshot === undefined && seen > timestamp) setTimestampHeaders(reply, seen);
   if (objects.length > limit) {
-    const next = await buildToken(sorting, page[page.length - 1]!, (token?.offset ?? 0) + page.length, 'GET', context.host.cache, settings);
+    const offset = (token?.offset ?? 0) + page.length;
+    const next = await buildToken(sorting, page[page.length - 1]!, offset, 'GET', context.host.cache, settings, snapshot ?? seen);
     reply.header('next-page', nextPageUrl(context.request, settings, limit, next));
   }
   notifyResourceEvent(context.request, {
