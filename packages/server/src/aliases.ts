@@ -12,6 +12,9 @@ export const PLUGIN_ALIASES: Record<string, PluginSource> = {
   'kinto.plugins.accounts': () => import('./plugins/accounts/index.js'),
   '@kinto-ts/server/accounts': 'kinto.plugins.accounts',
   accounts: 'kinto.plugins.accounts',
+  'kinto.plugins.history': () => import('./plugins/history/index.js'),
+  '@kinto-ts/server/history': 'kinto.plugins.history',
+  history: 'kinto.plugins.history',
   // External plugins, installed as npm packages next to the server.
   kinto_fxa: '@kinto-ts/fxa',
   'kinto-fxa': '@kinto-ts/fxa',
