@@ -112,6 +112,14 @@ describe('validation messages and fields', () => {
     validateWithSchema(cache, { a: 1 }, { $id: 'https://x/s', properties: { a: { type: 'number' } } });
     validateWithSchema(cache, { a: 'x' }, { $id: 'https://x/s', properties: { a: { type: 'string' } } });
   });
+
+  test('a schema claiming the meta-schema $id does not break $refs to the meta-schema', async () => {
+    validateWithSchema(cache, { a: 1 }, { $id: 'http://json-schema.org/draft-07/schema#', minProperties: 1 });
+    const refMeta = { properties: { a: { $ref: 'http://json-schema.org/draft-07/schema#' } } };
+    validateWithSchema(cache, { a: { type: 'string' } }, refMeta);
+    const error = await kintoError(() => validateWithSchema(cache, { a: { type: 5 } }, refMeta));
+    assert.equal(detail(error).name, 'type');
+  });
 });
 
 describe('compiled schemas are cached per (uri, timestamp)', () => {

@@ -53,9 +53,10 @@ function meta(): ValidateFunction {
   return metaValidator;
 }
 
-// Every user schema is compiled apart (`addUsedSchema: false`): two collections may
-// declare the same `$id` without clashing, and nothing accumulates in the instance.
-const compiler: AjvInstance = new Ajv({ ...COMMON, validateFormats: false, validateSchema: false, addUsedSchema: false });
+// Every user schema gets its own ajv instance (as cheap as compiling in a shared one):
+// a schema's `$id` can neither clash with another collection's nor shadow or remove
+// the draft-7 meta-schema that `$ref`s may point to, and nothing accumulates.
+const compiler = (): AjvInstance => new Ajv({ ...COMMON, validateFormats: false, validateSchema: false, addUsedSchema: false });
 
 /** Python's `str()` of a value for colander's `"…" is not a mapping type` messages. */
 function notAMapping(name: string, value: unknown) {
@@ -121,11 +122,9 @@ export class SchemaCache {
   private compile(schema: Record<string, unknown>, digest: string, size: number): Compiled {
     this.compilations++;
     try {
-      return { digest, size, validate: compiler.compile(schema) };
+      return { digest, size, validate: compiler().compile(schema) };
     } catch (error) {
       return { digest, size, error: (error as Error).message };
-    } finally {
-      compiler.removeSchema(schema);
     }
   }
 }
