@@ -1,6 +1,7 @@
 // kinto.plugins.default_bucket and kinto.plugins.flush: kinto-api.md §15 items 192–200, §B1, §B2.
 import assert from 'node:assert/strict';
 import { test } from 'node:test';
+import type { ResourceChangedEvent } from '@kinto-ts/core';
 import { defaultBucketId } from '../src/index.js';
 import { A, A_ID, B, expectStatus, kintoServer } from './resource-helpers.js';
 
@@ -14,7 +15,7 @@ test('the default bucket id test vector', () => {
 test('default bucket: implicit creations and aliasing (items 192–197, 199)', async (t) => {
   const c = await kintoServer(t, { includes: 'kinto.plugins.default_bucket' });
   const events: string[] = [];
-  c.kinto.registry.events.on('ResourceChanged', (e) => void events.push(`${e.payload.resource_name}:${e.payload.action}`));
+  c.kinto.registry.events.on('ResourceChanged', (e: ResourceChangedEvent) => void events.push(`${e.payload.resource_name}:${e.payload.action}`));
   let body = expectStatus(await c.get('/v1/buckets/default'), 200);
   assert.equal(body.data.id, A_BUCKET);
   assert.deepEqual(body.permissions.write, [A_ID]);

@@ -3,7 +3,7 @@
 import assert from 'node:assert/strict';
 import { test, type TestContext } from 'node:test';
 // kinto-http's `main` bundle requires node-fetch; its `lib/` build uses the global fetch of Node 20.
-import KintoClient from 'kinto-http/lib/index.js';
+import kintoHttp from 'kinto-http/lib/index.js';
 import { basicAuth, testSettings } from '@kinto-ts/core/testing';
 import { createServer } from '../src/app.js';
 import { A, B, B_ID, C } from './resource-helpers.js';
@@ -14,6 +14,10 @@ async function listening(t: TestContext): Promise<{ url: string; kinto: Awaited<
   const address = await kinto.listen({ port: 0, host: '127.0.0.1' });
   return { url: `${address}/v1`, kinto };
 }
+
+// Loaded through tsx the default import is the class; the CommonJS-typed declarations see a namespace.
+const KintoClient = ((kintoHttp as unknown as { default?: unknown }).default ?? kintoHttp) as typeof kintoHttp.default;
+type KintoClient = InstanceType<typeof KintoClient>;
 
 function client(url: string, auth: string): KintoClient {
   return new KintoClient(url, { headers: { Authorization: auth } });
@@ -33,7 +37,7 @@ test('kinto-http: share through a group, refuse others, delete everything below 
   for (const title of ['one', 'two', 'three']) await articles.createRecord({ title });
   await articles.setPermissions({ read: ['/buckets/blog/groups/readers'] });
 
-  const read = await member.bucket('blog').collection('articles').listRecords();
+  const read = await member.bucket('blog').collection('articles').listRecords<{ id: string; last_modified: number; title: string }>();
   assert.deepEqual(read.data.map((r) => r.title).sort(), ['one', 'three', 'two']);
   await assert.rejects(stranger.bucket('blog').collection('articles').listRecords(), (error: { message: string }) => /HTTP 403/.test(error.message));
   await assert.rejects(member.bucket('blog').collection('articles').createRecord({ title: 'no' }), /HTTP 403/);
