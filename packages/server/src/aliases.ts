@@ -15,6 +15,9 @@ export const PLUGIN_ALIASES: Record<string, PluginSource> = {
   'kinto.plugins.history': () => import('./plugins/history/index.js'),
   '@kinto-ts/server/history': 'kinto.plugins.history',
   history: 'kinto.plugins.history',
+  'kinto.plugins.admin': () => import('./plugins/admin/index.js'),
+  '@kinto-ts/server/admin': 'kinto.plugins.admin',
+  admin: 'kinto.plugins.admin',
   // External plugins, installed as npm packages next to the server.
   kinto_fxa: '@kinto-ts/fxa',
   'kinto-fxa': '@kinto-ts/fxa',
