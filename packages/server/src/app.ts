@@ -7,6 +7,7 @@ import { registerBuckets } from './views/buckets.js';
 import { registerCollections } from './views/collections.js';
 import { registerGroups } from './views/groups.js';
 import { registerPermissionsEndpoint } from './views/permissions.js';
+import { PERMISSIONS_ENDPOINT_FLAG } from './plugins/admin/flag.js';
 import { registerRecords } from './views/records.js';
 import { registerUserData } from './views/user-data.js';
 
@@ -28,7 +29,9 @@ export async function createServer(settings: Settings, options: ServerOptions = 
       registerUserData(host);
       // `/permissions` (kinto-api.md §10.6): the setting, or the admin UI which needs it.
       const { registry } = kinto;
-      if (registry.settings.core.experimental_permissions_endpoint || registry.includes.includes('kinto.plugins.admin')) {
+      // The admin plugin raises the flag under any of its include names (kinto.plugins.admin, admin, @kinto-ts/server/admin).
+      const adminIncluded = registry.extras.get(PERMISSIONS_ENDPOINT_FLAG) === true || registry.includes.includes('kinto.plugins.admin');
+      if (registry.settings.core.experimental_permissions_endpoint || adminIncluded) {
         if (!registry.capabilities.has('permissions_endpoint')) {
           registry.addCapability('permissions_endpoint', {
             description: 'The permissions endpoint can be used to list all user objects permissions.',
