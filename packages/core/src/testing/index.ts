@@ -11,6 +11,7 @@ export { storageSuite, withBackend, type StorageFactory, type SuiteOptions, type
 export { permissionSuite, type PermissionFactory } from './permission-suite.js';
 export { cacheSuite, type CacheFactory } from './cache-suite.js';
 export { createTestDatabase, postgresqlTestUrl, redisTestUrl, serviceSkip, uniquePrefix, type TestDatabase } from './services.js';
+export { installKintoSchema } from './kinto-schemas.js';
 
 /** Settings for tests: memory backends, basicauth, no environment leakage unless asked. */
 export function testSettings(values: Record<string, unknown> = {}, env: NodeJS.ProcessEnv = {}): Settings {
