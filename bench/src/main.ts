@@ -1,0 +1,172 @@
+// `pnpm bench` (issue #9): throughput, latency, errors and peak RSS of the requests
+// users send, measured against the same machine's bare-fastify ceiling in one run.
+// Reports; never fails on figures (exit 1 only when the harness itself breaks).
+import { rmSync } from 'node:fs';
+import { fileURLToPath } from 'node:url';
+import { parseArgs } from 'node:util';
+import { selectCode, type CodeMode } from './code.js';
+import { PG_URL, REDIS_URL } from './kinto-config.js';
+import { describeMachine } from './machine.js';
+import { markdown, updateDocs, withRatios, writeResults, type RunReport, type ScenarioResult } from './report.js';
+import { backendScenarios, type BackendRun } from './scenarios/backend.js';
+import { ceilings, keepHigher } from './scenarios/ceiling.js';
+import { filteredPage } from './scenarios/filtered.js';
+import { tokenMemory } from './scenarios/memory.js';
+import { PROFILE_DIR, printProfiles } from './profile.js';
+import { profileInto, useCode } from './server-process.js';
+import { prepareServices } from './services.js';
+import { evaluateTargets } from './targets.js';
+import { startFxa, startOpenId } from './upstreams.js';
+
+const USAGE = `usage: pnpm bench [--quick] [--no-build] [--code dist|sources] [--log-level LEVEL] [--tokens N] [--records N] [--only PHASES] [--no-docs]
+  --quick        smoke run: short warm-up and measurement, fewer tokens and records; docs untouched
+  --no-build     measure the existing build (it must be newer than the sources, or the sources are measured)
+  --code         dist (default: the build, as \`kinto start\` runs it) or sources (TypeScript through tsx)
+  --log-level    Kinto's log_level during the run (default info, Kinto's default; logs go to /dev/null)
+  --tokens N     distinct tokens of the memory scenarios (default 100000; quick 5000)
+  --records N    records of the PostgreSQL filtered page (default 100000; quick 5000)
+  --only PHASES  comma-separated subset of: memory, postgresql, tokens-memory
+  --scenarios    comma-separated request scenarios to run (hello, page-basic, page-fxa, page-openid, create, batch,
+                 cold-fxa, first-use-fxa); all by default
+  --cpu-prof     Kinto servers write V8 CPU profiles to bench/results/profiles/; the top functions are printed
+  --no-docs      do not copy the table into docs/performance.md (full runs do by default)`;
+
+const { values } = parseArgs({
+  options: {
+    quick: { type: 'boolean', default: false },
+    code: { type: 'string', default: 'dist' },
+    // Handled by run.mjs (which builds); accepted here so the driver can be run directly.
+    'no-build': { type: 'boolean', default: false },
+    // Given by run.mjs after a successful build: the build is the checkout as of now.
+    'just-built': { type: 'boolean', default: false },
+    'log-level': { type: 'string', default: 'info' },
+    tokens: { type: 'string' },
+    records: { type: 'string' },
+    only: { type: 'string' },
+    'cpu-prof': { type: 'boolean', default: false },
+    scenarios: { type: 'string' },
+    'no-docs': { type: 'boolean', default: false },
+    help: { type: 'boolean', default: false },
+  },
+});
+if (values.help) {
+  console.log(USAGE);
+  process.exit(0);
+}
+const quick = values.quick;
+const count = (text: string | undefined, fallback: number) => {
+  if (text === undefined) return fallback;
+  if (!/^\d+$/.test(text) || Number(text) < 4) throw new Error(`expected an integer ≥ 4, got '${text}'\n${USAGE}`);
+  return Number(text);
+};
+const PHASES = ['memory', 'postgresql', 'tokens-memory'];
+const phases = new Set((values.only ?? PHASES.join(',')).split(',').map((p) => p.trim()));
+for (const phase of phases) if (!PHASES.includes(phase)) throw new Error(`--only: unknown phase '${phase}'\n${USAGE}`);
+const timing = quick ? { warmupSeconds: 1, durationSeconds: 2 } : { warmupSeconds: 2, durationSeconds: 5 };
+const connections = 10;
+const logLevel = values['log-level'];
+const tokens = count(values.tokens, quick ? 5_000 : 100_000);
+const records = count(values.records, quick ? 5_000 : 100_000);
+
+if (values.code !== 'dist' && values.code !== 'sources') throw new Error(`--code: dist or sources, not '${values.code}'\n${USAGE}`);
+const code = selectCode(values.code as CodeMode, values['just-built']);
+useCode(code);
+if (values['cpu-prof']) {
+  rmSync(PROFILE_DIR, { recursive: true, force: true });
+  profileInto(PROFILE_DIR);
+}
+
+const results: ScenarioResult[] = [];
+const machine = describeMachine();
+console.log(`kinto-ts bench: ${machine.cpuModel} × ${machine.nproc}, Node ${machine.node}, ${quick ? 'quick' : 'full'} run`);
+console.log(`servers run ${code.mode === 'dist' ? 'the build (dist/)' : 'the sources through tsx'}${code.fallback ? ` because ${code.fallback}` : ''}`);
+
+const [fxa, openid] = await Promise.all([startFxa(), startOpenId()]);
+for (const [name, started] of [['FxA', fxa], ['OpenID', openid]] as const) {
+  if (!started.ok) console.log(`  ${name} scenarios skipped: ${started.reason}`);
+}
+const auth = { ...(fxa.ok ? { fxa: fxa.value } : {}), ...(openid.ok ? { openid: openid.value } : {}) };
+const common: Omit<BackendRun, 'backend'> = {
+  auth,
+  authMissing: { ...(fxa.ok ? {} : { fxa: fxa.reason }), ...(openid.ok ? {} : { openid: openid.reason }) },
+  timing,
+  connections,
+  logLevel,
+  coldTokens: 500,
+  concurrentFirstUses: 100,
+  ...(values.scenarios ? { select: new Set(values.scenarios.split(',').map((s) => s.trim())) } : {}),
+};
+
+try {
+  if (phases.has('memory')) {
+    console.log('memory backends');
+    let bodies: Parameters<typeof ceilings>[0] | undefined;
+    let before: ScenarioResult[] = [];
+    const memory = await backendScenarios({
+      ...common,
+      backend: 'memory',
+      // The ceiling runs while the Kinto server idles, with the bytes it just answered.
+      beforeScenarios: async (answered) => {
+        bodies = answered;
+        console.log('  ceiling: bare fastify');
+        before = await ceilings(answered, timing, connections);
+      },
+    });
+    if (bodies) {
+      console.log('  ceiling again: bare fastify');
+      results.push(...keepHigher(before, await ceilings(bodies, timing, connections)));
+    }
+    results.push(...memory);
+  }
+  if (phases.has('postgresql')) {
+    const absent = await prepareServices('kinto_bench', 7);
+    console.log(`PostgreSQL + Redis${absent ? ` skipped: ${absent}` : ` (${PG_URL}, ${REDIS_URL})`}`);
+    if (absent) {
+      results.push({ id: 'postgresql', title: 'Every scenario on PostgreSQL + Redis', backend: 'postgresql+redis', notes: [], skipped: absent });
+    } else {
+      results.push(
+        ...(await backendScenarios({ ...common, backend: 'postgresql+redis', more: (server) => filteredPage(server, records, timing, connections) })),
+      );
+    }
+  }
+  if (phases.has('tokens-memory')) {
+    if (!fxa.ok) {
+      results.push({ id: 'memory-tokens', title: 'RSS after distinct verified tokens', backend: 'memory', notes: [], skipped: fxa.reason });
+    } else {
+      for (const raised of [true, false]) {
+        console.log(`  memory: ${tokens} distinct FxA tokens, ${raised ? 'raised' : 'default'} cache bound…`);
+        try {
+          results.push(await tokenMemory(fxa.value, { tokens, connections: 20, logLevel }, raised));
+        } catch (error) {
+          results.push({ id: `memory-tokens-${raised ? 'raised' : 'default'}`, title: `${tokens} distinct FxA tokens`, backend: 'memory', notes: [], failed: (error as Error).message });
+        }
+      }
+    }
+  }
+} finally {
+  await Promise.all([fxa.ok && fxa.value.stop(), openid.ok && openid.value.stop()]);
+}
+
+withRatios(results);
+const report: RunReport = {
+  machine,
+  options: {
+    quick,
+    warmupSeconds: timing.warmupSeconds,
+    durationSeconds: timing.durationSeconds,
+    connections,
+    logLevel,
+    code: code.fallback ? `${code.mode} (${code.fallback})` : code.mode,
+  },
+  results,
+  targets: [],
+};
+report.targets = evaluateTargets(report, tokens);
+writeResults(report, new URL('../results/', import.meta.url));
+console.log(`\n${markdown(report)}`);
+console.log('written: bench/results/latest.json, bench/results/latest.md');
+if (values['cpu-prof']) printProfiles();
+if (!quick && !values['no-docs'] && phases.size === 3 && !values.scenarios) {
+  updateDocs(report, fileURLToPath(new URL('../../docs/performance.md', import.meta.url)));
+  console.log('updated: docs/performance.md');
+}
