@@ -10,7 +10,7 @@ export { MemoryCache } from '../cache/memory.js';
 export { storageSuite, withBackend, type StorageFactory, type SuiteOptions, type TestFunction } from './storage-suite.js';
 export { permissionSuite, type PermissionFactory } from './permission-suite.js';
 export { cacheSuite, type CacheFactory } from './cache-suite.js';
-export { createTestDatabase, postgresqlTestUrl, redisTestUrl, serviceSkip, uniquePrefix, type TestDatabase } from './services.js';
+export { createTestDatabase, postgresqlTestUrl, redisTestUrl, runSql, serviceSkip, uniquePrefix, type TestDatabase } from './services.js';
 export { installKintoSchema } from './kinto-schemas.js';
 
 /** Settings for tests: memory backends, basicauth, no environment leakage unless asked. */

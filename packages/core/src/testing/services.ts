@@ -85,3 +85,15 @@ export async function createTestDatabase(label = 'kinto'): Promise<TestDatabase>
 export function uniquePrefix(label = 'kinto-test'): string {
   return `${label}-${process.pid}-${randomBytes(4).toString('hex')}:`;
 }
+
+/** Runs SQL on a database (several statements when there are no parameters) and returns the rows. */
+export async function runSql<T = Record<string, unknown>>(url: string, text: string, params?: unknown[]): Promise<T[]> {
+  const client = new pg.Client({ connectionString: url });
+  await client.connect();
+  try {
+    const result = await client.query(text, params);
+    return (Array.isArray(result) ? (result.at(-1)?.rows ?? []) : result.rows) as T[];
+  } finally {
+    await client.end();
+  }
+}
