@@ -349,3 +349,14 @@ test('account_create_principals decides who signs up; an unknown plugin setting 
     message: /account_cache_ttl_seconds/,
   });
 });
+
+test('the permissions endpoint lists accounts and the root account:create', async (t) => {
+  const client = await accountsServer(t, { experimental_permissions_endpoint: true });
+  await signUp(client, 'alice', '123456');
+  const entries = expect(await client.get('/v1/permissions', { auth: ALICE })).data;
+  assert.deepEqual(
+    entries.find((e: { uri: string }) => e.uri === '/accounts/alice'),
+    { uri: '/accounts/alice', resource_name: 'account', id: 'alice', account_id: 'alice', permissions: ['read', 'write'] },
+  );
+  assert.deepEqual(entries.find((e: { uri: string }) => e.uri === '/'), { uri: '/', resource_name: 'root', permissions: ['account:create', 'bucket:create'] });
+});
