@@ -3,7 +3,8 @@
 import assert from 'node:assert/strict';
 import type { TestContext } from 'node:test';
 import { basicAuth, testSettings } from '@kinto-ts/core/testing';
-import { hmacDigest, type KintoApp } from '@kinto-ts/core';
+import { createBackends, hmacDigest, isMigratable, type KintoApp } from '@kinto-ts/core';
+import { pino } from 'pino';
 import { createServer, type ServerOptions } from '../src/app.js';
 
 export const A = basicAuth('mat');
@@ -40,10 +41,43 @@ export interface Client {
   delete(url: string, options?: RequestOptions): Promise<Reply>;
 }
 
+/**
+ * `KINTO_TEST_STORAGE_URL=postgresql://…` runs these suites on the PostgreSQL storage and
+ * permission backends (a database of its own: every server starts by flushing it).
+ */
+function backendSettings(): Record<string, unknown> {
+  const url = process.env.KINTO_TEST_STORAGE_URL;
+  if (!url) return {};
+  return {
+    storage_backend: 'kinto.core.storage.postgresql',
+    storage_url: url,
+    permission_backend: 'kinto.core.permission.postgresql',
+    permission_url: url,
+  };
+}
+
+let migrated: Promise<void> | undefined;
+
+/** Creates the PostgreSQL schemas once per test process (`kinto migrate`). */
+function migrate(): Promise<void> {
+  migrated ??= (async () => {
+    const settings = testSettings(backendSettings());
+    const backends = await createBackends({ settings, log: pino({ level: 'silent' }) });
+    for (const backend of [backends.storage, backends.permission]) if (isMigratable(backend)) await backend.migrate();
+    await Promise.all([backends.storage.close(), backends.permission.close(), backends.cache.close()]);
+  })();
+  return migrated;
+}
+
 /** A Kinto server for one test, closed in `t.after`. */
 export async function kintoServer(t: TestContext, values: Record<string, unknown> = {}, options: ServerOptions = {}): Promise<Client> {
-  const kinto = await createServer(testSettings(values), { logger: false, ...options });
+  if (process.env.KINTO_TEST_STORAGE_URL) await migrate();
+  const kinto = await createServer(testSettings({ ...backendSettings(), ...values }), { logger: false, ...options });
   t.after(() => kinto.close());
+  if (process.env.KINTO_TEST_STORAGE_URL) {
+    await kinto.registry.storage.flush();
+    await kinto.registry.permission.flush();
+  }
   return clientOf(kinto);
 }
 
