@@ -4,7 +4,7 @@
 import assert from 'node:assert/strict';
 import { test, type TestContext } from 'node:test';
 import { hmacDigest, MemoryStorage, type KintoApp, type Storage } from '@kinto-ts/core';
-import { basicAuth, testSettings } from '@kinto-ts/core/testing';
+import { basicAuth, redisTestUrl, serviceSkip, testSettings, uniquePrefix } from '@kinto-ts/core/testing';
 import bcrypt from 'bcryptjs';
 import { createServer } from '../src/app.js';
 import { accountCacheKey } from '../src/plugins/accounts/authentication.js';
@@ -359,4 +359,32 @@ test('the permissions endpoint lists accounts and the root account:create', asyn
     { uri: '/accounts/alice', resource_name: 'account', id: 'alice', account_id: 'alice', permissions: ['read', 'write'] },
   );
   assert.deepEqual(entries.find((e: { uri: string }) => e.uri === '/'), { uri: '/', resource_name: 'root', permissions: ['account:create', 'bucket:create'] });
+});
+
+test('DELETE /__user_data__/account:alice deletes her account', async (t) => {
+  const client = await accountsServer(t, { account_write_principals: 'account:admin', 'user-data_delete_principals': 'account:admin' });
+  await signUp(client, 'admin', 'adm1n');
+  await signUp(client, 'alice', '123456');
+  assert.equal(await userId(client, ALICE), 'account:alice');
+  expect(await client.delete('/v1/__user_data__/account:alice', { auth: basicAuth('admin', 'adm1n') }));
+  await assert.rejects(storedAccount(client.kinto, 'alice'), { name: 'ObjectNotFoundError' });
+  assert.equal(await userId(client, ALICE), undefined);
+});
+
+const redisSkip = await serviceSkip('redis');
+
+test('with the Redis cache: logins are cached there and dropped on password change', { skip: redisSkip }, async (t) => {
+  const prefix = uniquePrefix('accounts');
+  const client = await accountsServer(t, { cache_backend: 'kinto.core.cache.redis', cache_url: redisTestUrl(), cache_prefix: prefix });
+  await signUp(client, 'alice', '123456');
+  assert.equal(await userId(client, ALICE), 'account:alice');
+  const key = accountCacheKey('', 'alice');
+  assert.equal(await client.kinto.registry.cache.get(key), hmacDigest(key, '123456'));
+  const ttl = await client.kinto.registry.cache.ttl(key);
+  assert.ok(ttl > 0 && ttl <= 30, `ttl ${ttl}`);
+  expect(await client.patch('/v1/accounts/alice', { data: { password: 'n3w' } }, { auth: ALICE }));
+  assert.equal(await client.kinto.registry.cache.get(key), undefined);
+  assert.equal(await userId(client, ALICE), undefined);
+  // Every key of this test lives under its own prefix, with a TTL.
+  await client.kinto.registry.cache.flush();
 });

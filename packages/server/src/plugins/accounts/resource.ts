@@ -93,6 +93,8 @@ export function registerAccounts(host: ResourceHost, settings: Readonly<Accounts
     permissions: ['read', 'write'],
     idGenerator: accountIds,
     validateData: validateAccountData,
+    // Outside of its own endpoints (`/__user_data__`), an account is found under its own id.
+    parentId: (ids) => ids.account_id ?? '',
     // Kinto's `Account.get_parent_id`.
     requestParentId(context) {
       const plural = context.ids.account_id === undefined;
