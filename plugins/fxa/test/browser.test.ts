@@ -15,12 +15,23 @@ const available = existsSync(CHROMIUM);
 if (!available && process.env.CI === 'true') throw new Error(`Chromium not found at ${CHROMIUM} (required when CI=true)`);
 
 test('login in a browser: the app page receives #<token>, which authenticates as fxa:{uid}', { skip: available ? false : `no Chromium at ${CHROMIUM}` }, async (t) => {
+  // Launched first so that it closes first: the servers' close waits for the connections it holds open.
+  const browser = await puppeteer.launch({
+    executablePath: CHROMIUM,
+    headless: true,
+    args: ['--no-sandbox', '--disable-gpu', '--disable-dev-shm-usage'],
+  });
+  t.after(() => browser.close());
+
   const app = http.createServer((_req, res) => {
     res.writeHead(200, { 'content-type': 'text/html' });
     res.end('<!doctype html><title>app</title><p>signed in</p>');
   });
   await new Promise<void>((resolve) => app.listen(0, '127.0.0.1', resolve));
-  t.after(() => new Promise<void>((resolve) => app.close(() => resolve())));
+  t.after(() => {
+    app.closeAllConnections(); // Chromium keeps its keep-alive connections open
+    return new Promise<void>((resolve) => app.close(() => resolve()));
+  });
   const appOrigin = `http://127.0.0.1:${(app.address() as AddressInfo).port}`;
 
   const fxa = await startFxa(t);
@@ -37,12 +48,6 @@ test('login in a browser: the app page receives #<token>, which authenticates as
   const address = await kinto.listen({ port: 0, host: '127.0.0.1' });
   fxa.addClient({ ...client, redirectUri: `${address}/v1/fxa-oauth/token`, allowedScopes: ['profile', 'kinto'] });
 
-  const browser = await puppeteer.launch({
-    executablePath: CHROMIUM,
-    headless: true,
-    args: ['--no-sandbox', '--disable-gpu', '--disable-dev-shm-usage'],
-  });
-  t.after(() => browser.close());
   const page = await browser.newPage();
   await page.goto(`${address}/v1/fxa-oauth/login?redirect=${encodeURIComponent(`${appOrigin}/#`)}`, { waitUntil: 'load' });
   assert.equal(new URL(page.url()).origin, appOrigin);
