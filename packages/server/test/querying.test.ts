@@ -199,6 +199,11 @@ test('hostile querystrings stay bounded and never 500 (§11.4)', async (t) => {
   expectStatus(await c.get(`${R}?title=%FF`), 400, 107);
   expectStatus(await c.get(`${R}?_limit=${'9'.repeat(30)}`), 400, 107);
   expectStatus(await c.get(`${R}?_since=${'9'.repeat(30)}`), 400, 107);
+  // Only the objects' own fields exist: nothing inherited from Object.prototype.
+  assert.deepEqual(await ids(c, 'has_constructor=true'), []);
+  assert.deepEqual(await ids(c, 'has_toString=true'), []);
+  const dotted = 'x' + '.x'.repeat(120);
+  expectStatus(await c.get(`${R}?${dotted}=1`), 200);
   const bad = expectStatus(await c.get(`${R}?a=%E0%A4%A`), 400, 107);
   assert.match(bad.message, /incorrect encoding in the querystring/);
 });

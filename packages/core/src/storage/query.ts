@@ -6,19 +6,25 @@ import { COMPARISON, type Filter, type KintoObject, type Sort } from './index.js
 const MISSING = Symbol('missing');
 type Value = unknown | typeof MISSING;
 
-/** Resolves a dotted field; a key that itself contains dots is tried longest-first. */
+const own = (obj: object, key: string) => Object.prototype.hasOwnProperty.call(obj, key);
+
+/**
+ * Resolves a dotted field; a key that itself contains dots is tried longest-first.
+ * Only own keys count (`?constructor=1` never reaches Object.prototype), and the cost
+ * is bounded by the object's keys, not by the number of dots in a hostile field name.
+ */
 export function getField(obj: Record<string, unknown>, field: string): Value {
-  if (field in obj) return obj[field];
-  const parts = field.split('.');
-  for (let i = parts.length - 1; i >= 1; i--) {
-    const head = parts.slice(0, i).join('.');
-    if (head in obj) {
-      const child = obj[head];
-      if (child && typeof child === 'object' && !Array.isArray(child)) {
-        return getField(child as Record<string, unknown>, parts.slice(i).join('.'));
-      }
-      return MISSING;
+  if (own(obj, field)) return obj[field];
+  let best: string | undefined;
+  for (const key of Object.keys(obj)) {
+    if (key.length < field.length && field.charCodeAt(key.length) === 46 /* . */ && field.startsWith(key)) {
+      if (best === undefined || key.length > best.length) best = key;
     }
+  }
+  if (best === undefined) return MISSING;
+  const child = obj[best];
+  if (child && typeof child === 'object' && !Array.isArray(child)) {
+    return getField(child as Record<string, unknown>, field.slice(best.length + 1));
   }
   return MISSING;
 }
