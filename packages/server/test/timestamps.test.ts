@@ -105,3 +105,22 @@ test('100 parallel POSTs get 100 distinct, strictly increasing timestamps (§5.1
   for (let i = 1; i < stored.length; i++) assert.ok(stored[i - 1]!.last_modified > stored[i]!.last_modified);
   assert.equal(etag(await c.get(R)), Math.max(...stamps));
 });
+
+test('racing writes on one object answer 2xx, 404 or 409, never 500', async (t) => {
+  const c = await kintoServer(t);
+  await c.put('/v1/buckets/b1');
+  await c.put('/v1/buckets/b1/collections/c1');
+  const puts = await Promise.all(Array.from({ length: 10 }, () => c.put(`${R}/same`, { data: { v: 1 } })));
+  const putStatuses = puts.map((r) => r.status);
+  assert.equal(putStatuses.filter((s) => s === 201).length, 1);
+  for (const s of putStatuses) assert.ok([200, 201, 409].includes(s), String(s));
+  const conflict = puts.find((r) => r.status === 409);
+  if (conflict) assert.equal(conflict.headers['retry-after'], '3');
+  const deletes = await Promise.all(Array.from({ length: 10 }, () => c.delete(`${R}/same`)));
+  const deleteStatuses = deletes.map((r) => r.status);
+  assert.equal(deleteStatuses.filter((s) => s === 200).length, 1);
+  // PostgreSQL may refuse a conflicting concurrent write with 409 (kinto-api.md §5.1).
+  for (const s of deleteStatuses) assert.ok([200, 404, 409].includes(s), String(s));
+  const lists = await Promise.all(Array.from({ length: 5 }, () => c.delete(R)));
+  for (const r of lists) assert.ok([200, 409].includes(r.status), String(r.status));
+});

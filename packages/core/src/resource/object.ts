@@ -170,6 +170,7 @@ export async function deleteObject(context: RequestResource, reply: FastifyReply
   const requested = raw === undefined ? null : integerParam('last_modified', raw);
   const lastModified = requested !== null && requested > existing.last_modified ? requested : undefined;
   const [tombstone] = await deleteObjects(context, [existing], lastModified);
-  setTimestampHeaders(reply, tombstone!.last_modified);
+  if (!tombstone) throw objectNotFound(id, context.definition.name);
+  setTimestampHeaders(reply, tombstone.last_modified);
   return { data: tombstone };
 }

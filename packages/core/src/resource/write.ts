@@ -3,7 +3,8 @@
 // (§8), and every change is stacked as a resource event (settings.md §4.4).
 import { EVERYONE } from '../authentication/multiauth.js';
 import type { Acl } from '../permission/index.js';
-import type { KintoObject } from '../storage/index.js';
+import { conflict } from '../errors.js';
+import { ObjectNotFoundError, UnicityError, type KintoObject } from '../storage/index.js';
 import type { RequestResource } from './context.js';
 import type { ObjectChange, ResourceContext, WriteAction } from './definition.js';
 import { notifyResourceEvent } from './events.js';
@@ -76,7 +77,14 @@ export async function saveObject(
   const { storage } = context.host;
   const name = context.definition.name;
   cleanTimestamp(object);
-  const stored = old ? await storage.update(name, context.parentId, object.id, object) : await storage.create(name, context.parentId, object);
+  let stored: KintoObject;
+  try {
+    stored = old ? await storage.update(name, context.parentId, object.id, object) : await storage.create(name, context.parentId, object);
+  } catch (error) {
+    // Another request created it since we looked: the client retries (kinto-api.md §11.3).
+    if (error instanceof UnicityError) throw conflict();
+    throw error;
+  }
   const finalAcl = await writeAcl(context, context.objectUri(stored.id), acl);
   const change: ObjectChange = old ? { action: 'update', new: stored, old } : { action: 'create', new: stored };
   await context.definition.afterWrite?.(context, [change]);
@@ -111,12 +119,19 @@ export async function deleteObjects(
   const changes: ObjectChange[] = [];
   for (const object of objects) {
     const parentId = context.definition.objectParentId?.(object) ?? context.parentId;
-    const tombstone = await storage.delete(context.definition.name, parentId, object.id, { lastModified });
+    let tombstone: KintoObject;
+    try {
+      tombstone = await storage.delete(context.definition.name, parentId, object.id, { lastModified });
+    } catch (error) {
+      // Deleted by a concurrent request since it was listed: nothing left to delete.
+      if (error instanceof ObjectNotFoundError) continue;
+      throw error;
+    }
     tombstones.push(tombstone);
     changes.push({ action: 'delete', new: tombstone, old: object });
   }
   await context.definition.afterWrite?.(context, changes);
-  await cascadeDelete(context, objects);
+  await cascadeDelete(context, changes.map((c) => c.old!));
   await notifyChanges(context, 'delete', changes);
   return tombstones;
 }
