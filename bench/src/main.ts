@@ -13,12 +13,12 @@ import { ceilings, keepHigher } from './scenarios/ceiling.js';
 import { filteredPage } from './scenarios/filtered.js';
 import { tokenMemory } from './scenarios/memory.js';
 import { PROFILE_DIR, printProfiles } from './profile.js';
-import { profileInto, useCode } from './server-process.js';
+import { kintoNodeOptions, profileInto, useCode } from './server-process.js';
 import { prepareServices } from './services.js';
 import { evaluateTargets } from './targets.js';
 import { startFxa, startOpenId } from './upstreams.js';
 
-const USAGE = `usage: pnpm bench [--quick] [--no-build] [--code dist|sources] [--log-level LEVEL] [--tokens N] [--records N] [--only PHASES] [--no-docs]
+const USAGE = `usage: pnpm bench [options]   (node bench/run.mjs [options])
   --quick        smoke run: short warm-up and measurement, fewer tokens and records; docs untouched
   --no-build     measure the existing build (it must be newer than the sources, or the sources are measured)
   --code         dist (default: the build, as \`kinto start\` runs it) or sources (TypeScript through tsx)
@@ -28,6 +28,7 @@ const USAGE = `usage: pnpm bench [--quick] [--no-build] [--code dist|sources] [-
   --only PHASES  comma-separated subset of: memory, postgresql, tokens-memory
   --scenarios    comma-separated request scenarios to run (hello, page-basic, page-fxa, page-openid, create, batch,
                  cold-fxa, first-use-fxa); all by default
+  --node-option  a Node option for the Kinto servers (repeatable), e.g. --node-option=--max-semi-space-size=4
   --cpu-prof     Kinto servers write V8 CPU profiles to bench/results/profiles/; the top functions are printed
   --no-docs      do not copy the table into docs/performance.md (full runs do by default)`;
 
@@ -45,6 +46,7 @@ const { values } = parseArgs({
     only: { type: 'string' },
     'cpu-prof': { type: 'boolean', default: false },
     scenarios: { type: 'string' },
+    'node-option': { type: 'string', multiple: true, default: [] },
     'no-docs': { type: 'boolean', default: false },
     help: { type: 'boolean', default: false },
   },
@@ -71,6 +73,7 @@ const records = count(values.records, quick ? 5_000 : 100_000);
 if (values.code !== 'dist' && values.code !== 'sources') throw new Error(`--code: dist or sources, not '${values.code}'\n${USAGE}`);
 const code = selectCode(values.code as CodeMode, values['just-built']);
 useCode(code);
+kintoNodeOptions(values['node-option']);
 if (values['cpu-prof']) {
   rmSync(PROFILE_DIR, { recursive: true, force: true });
   profileInto(PROFILE_DIR);
@@ -157,6 +160,7 @@ const report: RunReport = {
     connections,
     logLevel,
     code: code.fallback ? `${code.mode} (${code.fallback})` : code.mode,
+    nodeOptions: values['node-option'],
   },
   results,
   targets: [],

@@ -35,7 +35,7 @@ export interface Target {
 
 export interface RunReport {
   machine: Machine;
-  options: { quick: boolean; warmupSeconds: number; durationSeconds: number; connections: number; logLevel: string; code: string };
+  options: { quick: boolean; warmupSeconds: number; durationSeconds: number; connections: number; logLevel: string; code: string; nodeOptions: string[] };
   results: ScenarioResult[];
   targets: Target[];
 }
@@ -82,7 +82,7 @@ export function machineLine(report: RunReport): string {
   const o = report.options;
   return (
     `${m.date} · ${m.cpuModel} × ${m.nproc} (nproc) · ${mb(m.totalMemoryBytes)} RAM · Node ${m.node} · ${m.platform} · commit ${m.commit}` +
-    ` · ${o.quick ? 'quick run' : 'full run'}: ${o.warmupSeconds} s warm-up + ${o.durationSeconds} s per scenario, ${o.connections} connections, log_level ${o.logLevel}, servers run ${o.code === 'dist' ? 'the build' : o.code}`
+    ` · ${o.quick ? 'quick run' : 'full run'}: ${o.warmupSeconds} s warm-up + ${o.durationSeconds} s per scenario, ${o.connections} connections, log_level ${o.logLevel}, servers run ${o.code === 'dist' ? 'the build' : o.code}${o.nodeOptions.length ? ` with ${o.nodeOptions.join(' ')}` : ''}`
   );
 }
 

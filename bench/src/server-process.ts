@@ -14,6 +14,12 @@ const live = new Set<ChildProcess>();
 let code: Code = selectCode('sources');
 
 let profileDir: string | null = null;
+let extraNodeOptions: string[] = [];
+
+/** Node options given to every Kinto process started from now on (`--node-option`, e.g. heap tuning). */
+export function kintoNodeOptions(options: string[]): void {
+  extraNodeOptions = options;
+}
 
 /** The code Kinto processes run from now on (the build or the sources). */
 export function useCode(selected: Code): void {
@@ -43,6 +49,8 @@ export interface ServerHandle {
   readonly pid: number;
   /** Resident set size now, in bytes (null where /proc is missing). */
   rssBytes(): number | null;
+  /** The anonymous part of it (heaps, malloc), without the mapped Node binary and libraries. */
+  rssAnonBytes(): number | null;
   /** Forgets the peak so far; the next `peakRssBytes` covers what follows. */
   resetPeak(): void;
   peakRssBytes(): number | null;
@@ -81,7 +89,8 @@ function iniText(settings: KintoOptions['settings']): string {
 
 async function launch(spec: ChildSpec, cleanup: () => void = () => {}): Promise<ServerHandle> {
   // The ceiling needs no loader; Kinto runs from the build or through tsx.
-  const nodeArgs = spec.kind === 'kinto' ? [...code.nodeArgs, ...(profileDir ? ['--cpu-prof', `--cpu-prof-dir=${profileDir}`] : [])] : [];
+  const profile = profileDir ? ['--cpu-prof', `--cpu-prof-dir=${profileDir}`] : [];
+  const nodeArgs = spec.kind === 'kinto' ? [...code.nodeArgs, ...extraNodeOptions, ...profile] : [];
   const child = spawn(process.execPath, ['--expose-gc', ...nodeArgs, CHILD, JSON.stringify(spec)], {
     // Kinto's request logs go to /dev/null: their cost is measured, their bytes are not kept.
     stdio: ['ignore', 'ignore', 'pipe', 'ipc'],
@@ -123,6 +132,7 @@ async function launch(spec: ChildSpec, cleanup: () => void = () => {}): Promise<
     url,
     pid,
     rssBytes: () => procStatus(pid, 'VmRSS'),
+    rssAnonBytes: () => procStatus(pid, 'RssAnon'),
     resetPeak() {
       try {
         writeFileSync(`/proc/${pid}/clear_refs`, '5');

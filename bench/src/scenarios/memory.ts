@@ -55,7 +55,14 @@ export async function tokenMemory(fxa: FxaUpstream, run: MemoryRun, raised: bool
     // RSS is what the issue asks; the V8 heap in use shows how much of it live objects hold.
     const point = async (count: number) => {
       const usage = await server.gc();
-      return { tokens: count, rssBytes: server.rssBytes(), heapUsedBytes: usage.heapUsed, heapTotalBytes: usage.heapTotal };
+      return {
+        tokens: count,
+        rssBytes: server.rssBytes(),
+        rssAnonBytes: server.rssAnonBytes(),
+        heapUsedBytes: usage.heapUsed,
+        heapTotalBytes: usage.heapTotal,
+        externalBytes: usage.external,
+      };
     };
     const series = [await point(0)];
     const parts: Measurement[] = [];
