@@ -23,6 +23,7 @@ export const FXA_SETTINGS: SettingsSpec = {
   // kinto-ts additions (beyond.md items 3, 12, 13, 15).
   'fxa-oauth.invalid_cache_ttl_seconds': { type: 'number', default: 30, minimum: 0 },
   'fxa-oauth.state.bind_cookie': { type: 'boolean', default: true },
+  'fxa-oauth.webapp.require_fragment': { type: 'boolean', default: false },
   'fxa-oauth.request_timeout_seconds': { type: 'number', default: 30, minimum: 0 },
   'fxa-oauth.sqs.endpoint_url': { type: ['string', 'null'], default: null },
 };
@@ -40,6 +41,7 @@ interface FxaSettings {
   'fxa-oauth.webapp.authorized_domains': string[];
   'fxa-oauth.invalid_cache_ttl_seconds': number;
   'fxa-oauth.state.bind_cookie': boolean;
+  'fxa-oauth.webapp.require_fragment': boolean;
   'fxa-oauth.request_timeout_seconds': number;
   'fxa-oauth.sqs.endpoint_url': string | null;
 }
@@ -74,6 +76,8 @@ export interface FxaConfig {
   invalidCacheTtlSeconds: number;
   relierEnabled: boolean;
   bindStateCookie: boolean;
+  /** Refuse login redirects without `#`, so tokens never travel in a query string (beyond.md item 4). */
+  requireFragment: boolean;
   authorizedDomains: string[];
   sqsEndpointUrl: string | null;
   clients: Map<string, ClientConfig>;
@@ -197,6 +201,7 @@ export function loadConfig(api: Pick<PluginApi, 'settings' | 'defineSettings'>, 
     invalidCacheTtlSeconds: typed['fxa-oauth.invalid_cache_ttl_seconds'],
     relierEnabled: typed['fxa-oauth.relier.enabled'],
     bindStateCookie: typed['fxa-oauth.state.bind_cookie'],
+    requireFragment: typed['fxa-oauth.webapp.require_fragment'],
     authorizedDomains: typed['fxa-oauth.webapp.authorized_domains'],
     sqsEndpointUrl: typed['fxa-oauth.sqs.endpoint_url'],
     clients,

@@ -3,7 +3,7 @@ import { test } from 'node:test';
 import assert from 'node:assert/strict';
 import { assertKintoError } from '@kinto-ts/core/testing';
 import { STATE_NAMESPACE } from '../src/index.js';
-import { InspectableCache, fxaSettings, startFxa, startKinto } from './helpers.js';
+import { InspectableCache, captureLogs, fxaSettings, startFxa, startKinto } from './helpers.js';
 import type { FakeFxa } from './fixtures/fxa-server/server.js';
 
 const CLIENT_ID = '89513028159972bc';
@@ -161,4 +161,19 @@ test('relier endpoints are GET only: 405 errno 115', async (t) => {
   for (const url of ['/v1/fxa-oauth/login', '/v1/fxa-oauth/token', '/v1/fxa-oauth/params']) {
     assertKintoError(await kinto.app.inject({ method: 'POST', url, payload: {} }), { code: 405, errno: 115 });
   }
+});
+
+test('a redirect without # is logged; with webapp.require_fragment it is refused', async (t) => {
+  const fxa = await startFxa(t);
+  const logs = captureLogs();
+  const kinto = await startKinto(t, relier(fxa), { logs });
+  assert.equal((await kinto.app.inject({ url: login('https://a.firefox.com/?token=') })).statusCode, 302);
+  assert.ok(logs.lines.some((l) => l.level === 40 && l.msg.includes('without a fragment')));
+  const strict = await startKinto(t, relier(fxa, { 'fxa-oauth.webapp.require_fragment': 'true' }));
+  assertKintoError(await strict.app.inject({ url: login('https://a.firefox.com/?token=') }), {
+    code: 400,
+    errno: 107,
+    message: 'redirect URL must contain a fragment (#)',
+  });
+  assert.equal((await strict.app.inject({ url: login('https://a.firefox.com/#token=') })).statusCode, 302);
 });

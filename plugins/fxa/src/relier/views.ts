@@ -84,6 +84,13 @@ async function login(request: FastifyRequest, reply: FastifyReply, deps: RelierD
   if (!isAuthorizedHost(checked.url, config.authorizedDomains)) {
     throw invalidParameters([{ location: 'querystring', name: 'redirect', description: 'redirect URL is not authorized' }]);
   }
+  if (!checked.value.includes('#')) {
+    // The token would be appended to a query string: web-server logs, Referer headers (beyond.md item 4).
+    if (config.requireFragment) {
+      throw invalidParameters([{ location: 'querystring', name: 'redirect', description: 'redirect URL must contain a fragment (#)' }]);
+    }
+    log.warn({ host: checked.url.host }, 'kinto-fxa: login redirect without a fragment: the token will be sent in the URL query');
+  }
   if (config.oauthUri === null || config.clientId === null) {
     // Upstream redirects to `None/authorization?…`; a clear 503 and a log line are more useful.
     log.error('kinto-fxa: fxa-oauth.oauth_uri and fxa-oauth.client_id must be set to use /fxa-oauth/login');
