@@ -163,3 +163,14 @@ test('100 concurrent first requests with one token make one call to /verify', as
   assert.ok(responses.every((r) => r.statusCode === 200 && JSON.parse(r.body).user === 'fxa:abc'));
   assert.equal(fxa.calls.verify, 1);
 });
+
+test('verifications reuse kept-alive connections to FxA', async (t) => {
+  const fxa = await startFxa(t);
+  const kinto = await startKinto(t, fxaSettings(fxa));
+  for (let i = 0; i < 5; i++) {
+    const token = await fxa.mint({ user: `u${i}`, scope: ['kinto'] });
+    assert.equal((await kinto.app.inject({ url: PROTECTED, headers: bearer(token) })).statusCode, 200);
+  }
+  assert.equal(fxa.calls.verify, 5);
+  assert.equal(fxa.connections, 1, 'one connection for five sequential verifications');
+});
