@@ -133,6 +133,7 @@ for (const [what, mode] of [
   ['non-JSON', { kind: 'html-502' }],
   ['a 500 JSON error', { kind: 'server-error' }],
   ['a connection reset', { kind: 'reset' }],
+  ['a 200 without access_token', { kind: 'missing', field: 'access_token' }],
 ] as const) {
   test(`FxA answering ${what} to the trade: 503`, async (t) => {
     const { fxa, kinto } = await setup(t);
