@@ -9,7 +9,7 @@ import { PG_URL, REDIS_URL } from './kinto-config.js';
 import { describeMachine } from './machine.js';
 import { markdown, updateDocs, withRatios, writeResults, type RunReport, type ScenarioResult } from './report.js';
 import { backendScenarios, type BackendRun } from './scenarios/backend.js';
-import { ceilings, keepHigher } from './scenarios/ceiling.js';
+import { Ceiling } from './scenarios/ceiling.js';
 import { filteredPage } from './scenarios/filtered.js';
 import { tokenMemory } from './scenarios/memory.js';
 import { PROFILE_DIR, printProfiles } from './profile.js';
@@ -65,6 +65,7 @@ const PHASES = ['memory', 'postgresql', 'tokens-memory'];
 const phases = new Set((values.only ?? PHASES.join(',')).split(',').map((p) => p.trim()));
 for (const phase of phases) if (!PHASES.includes(phase)) throw new Error(`--only: unknown phase '${phase}'\n${USAGE}`);
 const timing = quick ? { warmupSeconds: 1, durationSeconds: 2 } : { warmupSeconds: 2, durationSeconds: 5 };
+const sliceSeconds = quick ? 1 : 1.5;
 const connections = 10;
 const logLevel = values['log-level'];
 const tokens = count(values.tokens, quick ? 5_000 : 100_000);
@@ -89,6 +90,9 @@ for (const [name, started] of [['FxA', fxa], ['OpenID', openid]] as const) {
   if (!started.ok) console.log(`  ${name} scenarios skipped: ${started.reason}`);
 }
 const auth = { ...(fxa.ok ? { fxa: fxa.value } : {}), ...(openid.ok ? { openid: openid.value } : {}) };
+// One ceiling server for the whole run, started with the bytes of the first Kinto server.
+let ceiling: Ceiling | null = null;
+let ceilingRows: ScenarioResult[] = [];
 const common: Omit<BackendRun, 'backend'> = {
   auth,
   authMissing: { ...(fxa.ok ? {} : { fxa: fxa.reason }), ...(openid.ok ? {} : { openid: openid.reason }) },
@@ -97,29 +101,22 @@ const common: Omit<BackendRun, 'backend'> = {
   logLevel,
   coldTokens: 500,
   concurrentFirstUses: 100,
+  sliceSeconds,
   ...(values.scenarios ? { select: new Set(values.scenarios.split(',').map((s) => s.trim())) } : {}),
+  ceiling: async (bodies) => {
+    if (!ceiling) {
+      console.log('  ceiling: bare fastify');
+      ceiling = await Ceiling.start(bodies, connections);
+      ceilingRows = await ceiling.measureAll(timing);
+    }
+    return ceiling;
+  },
 };
 
 try {
   if (phases.has('memory')) {
     console.log('memory backends');
-    let bodies: Parameters<typeof ceilings>[0] | undefined;
-    let before: ScenarioResult[] = [];
-    const memory = await backendScenarios({
-      ...common,
-      backend: 'memory',
-      // The ceiling runs while the Kinto server idles, with the bytes it just answered.
-      beforeScenarios: async (answered) => {
-        bodies = answered;
-        console.log('  ceiling: bare fastify');
-        before = await ceilings(answered, timing, connections);
-      },
-    });
-    if (bodies) {
-      console.log('  ceiling again: bare fastify');
-      results.push(...keepHigher(before, await ceilings(bodies, timing, connections)));
-    }
-    results.push(...memory);
+    results.push(...(await backendScenarios({ ...common, backend: 'memory' })));
   }
   if (phases.has('postgresql')) {
     const absent = await prepareServices('kinto_bench', 7);
@@ -128,7 +125,11 @@ try {
       results.push({ id: 'postgresql', title: 'Every scenario on PostgreSQL + Redis', backend: 'postgresql+redis', notes: [], skipped: absent });
     } else {
       results.push(
-        ...(await backendScenarios({ ...common, backend: 'postgresql+redis', more: (server) => filteredPage(server, records, timing, connections) })),
+        ...(await backendScenarios({
+          ...common,
+          backend: 'postgresql+redis',
+          more: (server, reference) => filteredPage(server, records, timing, connections, { reference, sliceSeconds }),
+        })),
       );
     }
   }
@@ -147,8 +148,14 @@ try {
     }
   }
 } finally {
+  const reference = ceiling as Ceiling | null;
+  if (reference) {
+    ceilingRows = reference.annotate(ceilingRows);
+    await reference.stop();
+  }
   await Promise.all([fxa.ok && fxa.value.stop(), openid.ok && openid.value.stop()]);
 }
+results.unshift(...ceilingRows);
 
 withRatios(results);
 const report: RunReport = {

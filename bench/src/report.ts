@@ -15,6 +15,8 @@ export interface ScenarioResult {
   measurement?: Measurement;
   /** Which ceiling the ratio refers to (`ceiling-hello` or `ceiling-page`). */
   ceiling?: string;
+  /** That ceiling's req/s measured right before and after this scenario (their mean is the ratio's base). */
+  ceilingSlices?: number[];
   ratio?: number;
   /** Upstream (FxA / IdP) calls made during the measured part. */
   upstreamCalls?: number;
@@ -48,10 +50,13 @@ const cell = (text: string) => {
 const mb = (bytes: number | null | undefined) => (bytes == null ? 'n/a' : `${(bytes / 1024 / 1024).toFixed(0)} MB`);
 const ms = (value: number) => (value < 10 ? value.toFixed(1) : value.toFixed(0));
 
+/** Ratios to the ceiling slices next to each scenario, or else to the ceiling's full measurement. */
 export function withRatios(results: ScenarioResult[]): void {
   const ceilings = new Map(results.filter((r) => r.id.startsWith('ceiling-') && r.measurement).map((r) => [r.id, r.measurement!.requestsPerSecond]));
   for (const result of results) {
-    const ceiling = result.ceiling ? ceilings.get(result.ceiling) : undefined;
+    const slices = result.ceilingSlices ?? [];
+    const adjacent = slices.length > 0 ? slices.reduce((a, b) => a + b, 0) / slices.length : undefined;
+    const ceiling = adjacent ?? (result.ceiling ? ceilings.get(result.ceiling) : undefined);
     if (ceiling && result.measurement) result.ratio = result.measurement.requestsPerSecond / ceiling;
   }
 }

@@ -1,6 +1,7 @@
 // One backend configuration (memory, or PostgreSQL + Redis): a Kinto server with
 // Basic, FxA and OpenID authentication, then every request scenario of issue #9.
 import { BASIC, request } from '../http.js';
+import type { Ceiling } from './ceiling.js';
 import { kintoConfig, OPENID_PROVIDER, type AuthUpstreams } from '../kinto-config.js';
 import { measure, type Timing } from '../load.js';
 import type { Backend, ScenarioResult } from '../report.js';
@@ -18,12 +19,14 @@ export interface BackendRun {
   logLevel: string;
   coldTokens: number;
   concurrentFirstUses: number;
-  /** Called once the server is seeded, before the Kinto scenarios (the ceiling runs then). */
-  beforeScenarios?: (bodies: { hello: Buffer; page: Buffer | null }) => Promise<void>;
+  /** Called once the server is seeded, with the bytes it answers: the ceiling to compare with. */
+  ceiling?: (bodies: { hello: Buffer; page: Buffer | null }) => Promise<Ceiling | null>;
+  /** Length of the ceiling slices measured before and after each scenario. */
+  sliceSeconds: number;
   /** Only these scenario ids (`page-fxa`, `batch`…); all when absent. */
   select?: Set<string>;
   /** Extra scenarios on the running server (the PostgreSQL filtered page). */
-  more?: (server: ServerHandle) => Promise<ScenarioResult[]>;
+  more?: (server: ServerHandle, ceiling: Ceiling | null) => Promise<ScenarioResult[]>;
 }
 
 type Scenario = { id: string; title: string; ceiling?: string; skip?: string; run: () => Promise<Partial<ScenarioResult>> };
@@ -49,7 +52,7 @@ export async function backendScenarios(run: BackendRun): Promise<ScenarioResult[
     const missing = await resourcesMissing(server.url);
     const page = missing ? null : await seed(server.url);
     const hello = (await request(server.url, 'GET', '/v1/')).bytes;
-    await run.beforeScenarios?.({ hello, page });
+    const ceiling = (await run.ceiling?.({ hello, page })) ?? null;
 
     const fxa = authFailure ? undefined : run.auth.fxa;
     const openid = authFailure ? undefined : run.auth.openid;
@@ -130,15 +133,19 @@ export async function backendScenarios(run: BackendRun): Promise<ScenarioResult[
       }
       process.stdout.write(`  ${backend}: ${scenario.title}… `);
       try {
+        const route = scenario.ceiling && ceiling?.has(scenario.ceiling) ? scenario.ceiling : null;
+        const before = route ? await ceiling!.slice(route, run.sliceSeconds) : null;
         const outcome = await scenario.run();
-        results.push({ ...base, ...outcome, notes: [...base.notes, ...(outcome.notes ?? [])] });
+        const after = route ? await ceiling!.slice(route, run.sliceSeconds) : null;
+        const slices = before !== null && after !== null ? { ceilingSlices: [before, after] } : {};
+        results.push({ ...base, ...outcome, ...slices, notes: [...base.notes, ...(outcome.notes ?? [])] });
         process.stdout.write(`${Math.round(outcome.measurement?.requestsPerSecond ?? 0)} req/s, ${outcome.measurement?.errors ?? 0} errors\n`);
       } catch (error) {
         results.push({ ...base, failed: (error as Error).message });
         process.stdout.write(`failed: ${(error as Error).message.split('\n')[0]}\n`);
       }
     }
-    if (run.more) results.push(...(await run.more(server)));
+    if (run.more) results.push(...(await run.more(server, ceiling)));
     return results;
   } finally {
     await server.stop();

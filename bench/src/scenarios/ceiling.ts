@@ -1,50 +1,77 @@
 // Issue #9 item 2: the machine's ceiling in the same run — bare fastify answering
 // the same JSON bytes as Kinto's anonymous hello and its 10-record page — to which
-// every scenario is compared.
+// every scenario is compared. The ceiling server lives through the whole run: it is
+// measured in full once, then for a short slice right before and right after each
+// Kinto scenario, so that a ratio compares figures taken under the same machine
+// load (on a shared machine the load drifts by a factor of two within minutes).
 import { measure, type Timing } from '../load.js';
 import type { ScenarioResult } from '../report.js';
-import { startCeiling } from '../server-process.js';
+import { startCeiling, type ServerHandle } from '../server-process.js';
 
-export async function ceilings(bodies: { hello: Buffer; page: Buffer | null }, timing: Timing, connections: number): Promise<ScenarioResult[]> {
-  const routes: Record<string, Buffer> = { '/hello': bodies.hello };
-  if (bodies.page) routes['/page'] = bodies.page;
-  const server = await startCeiling(routes);
-  try {
-    const results: ScenarioResult[] = [];
-    const check = (expected: Buffer) => (_status: number, body: string) => body.length === expected.toString('utf8').length;
-    results.push({
-      id: 'ceiling-hello',
-      title: `Ceiling: bare fastify, the bytes of GET /v1/ (${bodies.hello.length} B)`,
-      backend: '—',
-      measurement: await measure(server, { path: '/hello', check: check(bodies.hello) }, timing, connections),
-      notes: [],
-    });
-    if (bodies.page) {
-      results.push({
-        id: 'ceiling-page',
-        title: `Ceiling: bare fastify, the bytes of the 10-record page (${bodies.page.length} B)`,
+export type CeilingRoute = 'ceiling-hello' | 'ceiling-page';
+
+export class Ceiling {
+  private readonly slices = new Map<CeilingRoute, number[]>();
+
+  private constructor(
+    private readonly server: ServerHandle,
+    private readonly bodies: Map<CeilingRoute, Buffer>,
+    private readonly connections: number,
+  ) {}
+
+  static async start(bodies: { hello: Buffer; page: Buffer | null }, connections: number): Promise<Ceiling> {
+    const routes: Record<string, Buffer> = { '/ceiling-hello': bodies.hello };
+    if (bodies.page) routes['/ceiling-page'] = bodies.page;
+    const known = new Map<CeilingRoute, Buffer>([['ceiling-hello', bodies.hello]]);
+    if (bodies.page) known.set('ceiling-page', bodies.page);
+    return new Ceiling(await startCeiling(routes), known, connections);
+  }
+
+  has(route: string): route is CeilingRoute {
+    return this.bodies.has(route as CeilingRoute);
+  }
+
+  private load(route: CeilingRoute) {
+    const length = this.bodies.get(route)!.length;
+    return { path: `/${route}`, check: (_status: number, body: string) => Buffer.byteLength(body) === length };
+  }
+
+  /** The full measurement (warm-up included): the ceiling rows of the table. */
+  async measureAll(timing: Timing): Promise<ScenarioResult[]> {
+    const rows: ScenarioResult[] = [];
+    for (const [route, body] of this.bodies) {
+      const what = route === 'ceiling-hello' ? 'GET /v1/' : 'the 10-record page';
+      rows.push({
+        id: route,
+        title: `Ceiling: bare fastify, the bytes of ${what} (${body.length} B)`,
         backend: '—',
-        measurement: await measure(server, { path: '/page', check: check(bodies.page) }, timing, connections),
+        measurement: await measure(this.server, this.load(route), timing, this.connections),
         notes: [],
       });
     }
-    return results;
-  } finally {
-    await server.stop();
+    return rows;
   }
-}
 
-/**
- * The ceiling is measured before and after the memory scenarios: a shared machine's
- * load drifts during a run, and the higher figure (the harder comparison for Kinto)
- * is kept, the other shown in the notes.
- */
-export function keepHigher(first: ScenarioResult[], second: ScenarioResult[]): ScenarioResult[] {
-  return first.map((a) => {
-    const b = second.find((r) => r.id === a.id);
-    if (!b?.measurement || !a.measurement) return a;
-    const [kept, other] = b.measurement.requestsPerSecond > a.measurement.requestsPerSecond ? [b, a] : [a, b];
-    const when = kept === a ? 'before' : 'after';
-    return { ...kept, notes: [`measured before and after the memory scenarios; kept ${when}, the other gave ${Math.round(other.measurement!.requestsPerSecond)} req/s`] };
-  });
+  /** Requests per second over a short slice, without warm-up (the server is warm). */
+  async slice(route: CeilingRoute, seconds: number): Promise<number> {
+    const m = await measure(this.server, this.load(route), { warmupSeconds: 0, durationSeconds: seconds }, this.connections);
+    const list = this.slices.get(route) ?? [];
+    list.push(m.requestsPerSecond);
+    this.slices.set(route, list);
+    return m.requestsPerSecond;
+  }
+
+  /** Notes for the ceiling rows: how much the slices varied during the run. */
+  annotate(rows: ScenarioResult[]): ScenarioResult[] {
+    return rows.map((row) => {
+      const list = this.slices.get(row.id as CeilingRoute) ?? [];
+      if (list.length === 0) return row;
+      const range = `${Math.round(Math.min(...list))}–${Math.round(Math.max(...list))}`;
+      return { ...row, notes: [...row.notes, `${list.length} slices next to the scenarios: ${range} req/s`] };
+    });
+  }
+
+  stop(): Promise<void> {
+    return this.server.stop();
+  }
 }

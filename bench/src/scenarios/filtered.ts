@@ -6,6 +6,7 @@ import { measure, type Timing } from '../load.js';
 import type { ScenarioResult } from '../report.js';
 import type { ServerHandle } from '../server-process.js';
 import { pgClient } from '../services.js';
+import type { Ceiling } from './ceiling.js';
 import { BUCKET } from './records.js';
 
 const COLLECTION = `${BUCKET}/collections/big`;
@@ -39,7 +40,14 @@ async function seedRecords(database: string, count: number): Promise<void> {
   }
 }
 
-export async function filteredPage(server: ServerHandle, count: number, timing: Timing, connections: number, database = 'kinto_bench'): Promise<ScenarioResult[]> {
+export async function filteredPage(
+  server: ServerHandle,
+  count: number,
+  timing: Timing,
+  connections: number,
+  ceiling: { reference: Ceiling | null; sliceSeconds: number },
+  database = 'kinto_bench',
+): Promise<ScenarioResult[]> {
   const base: ScenarioResult = {
     id: 'filtered-page@postgresql+redis',
     title: `Filtered page: 10 of ${count.toLocaleString('en')} records (?group=42), Basic auth`,
@@ -57,6 +65,8 @@ export async function filteredPage(server: ServerHandle, count: number, timing: 
     const found = ((first.body as { data?: unknown[] }).data ?? []).length;
     if (expected && found !== 10) throw new Error(`the filtered page holds ${found} records, not 10`);
     process.stdout.write('measuring… ');
+    const reference = ceiling.reference?.has('ceiling-page') ? ceiling.reference : null;
+    const before = reference ? await reference.slice('ceiling-page', ceiling.sliceSeconds) : null;
     const measurement = await measure(
       server,
       {
@@ -67,8 +77,10 @@ export async function filteredPage(server: ServerHandle, count: number, timing: 
       timing,
       connections,
     );
+    const after = reference ? await reference.slice('ceiling-page', ceiling.sliceSeconds) : null;
     process.stdout.write(`${Math.round(measurement.requestsPerSecond)} req/s\n`);
-    return [{ ...base, measurement, notes: [`${count / GROUPS} records match; sorted by -last_modified`] }];
+    const slices = before !== null && after !== null ? { ceilingSlices: [before, after] } : {};
+    return [{ ...base, measurement, ...slices, notes: [`${count / GROUPS} records match; sorted by -last_modified`] }];
   } catch (error) {
     process.stdout.write(`failed: ${(error as Error).message.split('\n')[0]}\n`);
     return [{ ...base, failed: (error as Error).message }];
