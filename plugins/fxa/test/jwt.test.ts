@@ -2,7 +2,7 @@
 // checklist 61–63; beyond.md item 14).
 import { test } from 'node:test';
 import assert from 'node:assert/strict';
-import { SignJWT } from 'jose';
+import { SignJWT, decodeJwt } from 'jose';
 import { assertKintoError } from '@kinto-ts/core/testing';
 import { PROTECTED, bearer, fxaSettings, hello, startFxa, startKinto, userOf } from './helpers.js';
 
@@ -83,8 +83,10 @@ test('the key set unavailable: 503 for JWTs', async (t) => {
 test('a JWT verification is cached no longer than the token lives', async (t) => {
   const fxa = await startFxa(t);
   const kinto = await startKinto(t, fxaSettings(fxa));
-  const token = await fxa.mint({ scope: ['kinto'], jwt: true, ttlSeconds: 1 });
+  const token = await fxa.mint({ scope: ['kinto'], jwt: true, ttlSeconds: 2 });
   assert.equal((await kinto.app.inject({ url: PROTECTED, headers: bearer(token) })).statusCode, 200);
-  await new Promise((resolve) => setTimeout(resolve, 1100));
+  // Wait until the claimed expiry (whole seconds) has passed, far below cache_ttl_seconds.
+  const { exp } = decodeJwt(token);
+  await new Promise((resolve) => setTimeout(resolve, Number(exp) * 1000 - Date.now() + 50));
   assertKintoError(await kinto.app.inject({ url: PROTECTED, headers: bearer(token) }), { code: 401 });
 });
