@@ -7,7 +7,7 @@ import assert from 'node:assert/strict';
 import { existsSync } from 'node:fs';
 import http from 'node:http';
 import type { AddressInfo } from 'node:net';
-import puppeteer from 'puppeteer-core';
+import { chromium } from 'playwright-core';
 import { bearer, fxaSettings, startFxa, startKinto } from './helpers.js';
 
 const CHROMIUM = process.env.CHROMIUM_PATH ?? '/usr/bin/chromium';
@@ -16,10 +16,20 @@ if (!available && process.env.CI === 'true') throw new Error(`Chromium not found
 
 test('login in a browser: the app page receives #<token>, which authenticates as fxa:{uid}', { skip: available ? false : `no Chromium at ${CHROMIUM}` }, async (t) => {
   // Launched first so that it closes first: the servers' close waits for the connections it holds open.
-  const browser = await puppeteer.launch({
+  const browser = await chromium.launch({
     executablePath: CHROMIUM,
     headless: true,
-    args: ['--no-sandbox', '--disable-gpu', '--disable-dev-shm-usage'],
+    // The machine's network is closed: background services would only fail.
+    args: [
+      '--headless',
+      '--no-sandbox',
+      '--disable-gpu',
+      '--disable-background-networking',
+      '--disable-component-update',
+      '--disable-sync',
+      '--no-first-run',
+      '--disable-dev-shm-usage',
+    ],
   });
   t.after(() => browser.close());
 
