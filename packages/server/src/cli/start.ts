@@ -13,6 +13,8 @@ function parsePort(value: string | undefined): number | undefined {
   return Number(value);
 }
 
+const GRACE_MS = 10_000;
+
 export const startCommand: Command = {
   name: 'start',
   summary: 'Start the server.',
@@ -41,6 +43,11 @@ export const startCommand: Command = {
         if (closing) return;
         closing = true;
         kinto.app.log.info({ signal }, 'shutting down: finishing in-flight requests');
+        // Connections opened but never used (browsers preconnect) are not "idle" for
+        // Node and would hold the close until the headers timeout: past the grace
+        // period, they are dropped.
+        const grace = setTimeout(() => kinto.app.server.closeAllConnections(), GRACE_MS);
+        grace.unref();
         kinto
           .close()
           .catch((error: unknown) => kinto.app.log.error({ err: error }, 'error while closing'))
