@@ -3,7 +3,7 @@
 import { loadSettingsFromIni, StartupError } from '@kinto-ts/core';
 import { createServer } from '../app.js';
 import type { Command } from './index.js';
-import { isPrimaryOf, notifyListening, parseWorkers, runPrimary } from './workers.js';
+import { isPrimaryOf, leaveCluster, notifyListening, parseWorkers, runPrimary } from './workers.js';
 
 function parsePort(value: string | undefined): number | undefined {
   if (value === undefined) return undefined;
@@ -51,7 +51,10 @@ export const startCommand: Command = {
         kinto
           .close()
           .catch((error: unknown) => kinto.app.log.error({ err: error }, 'error while closing'))
-          .finally(resolve);
+          .finally(() => {
+            leaveCluster();
+            resolve();
+          });
       };
       process.once('SIGINT', () => stop('SIGINT'));
       process.once('SIGTERM', () => stop('SIGTERM'));

@@ -25,6 +25,11 @@ export function notifyListening(address: string): void {
   if (cluster.isWorker) process.send?.({ type: LISTENING, address });
 }
 
+/** In a worker whose server has closed: leaves the cluster, whose IPC channel would keep the process alive. */
+export function leaveCluster(): void {
+  if (cluster.isWorker) cluster.worker?.disconnect();
+}
+
 export function isPrimaryOf(workers: number): boolean {
   return workers > 1 && cluster.isPrimary;
 }
