@@ -3,8 +3,9 @@
 // verification cache, start-up checks and hostile input (never a 500, nothing stored).
 import assert from 'node:assert/strict';
 import { test, type TestContext } from 'node:test';
-import { hmacDigest, MemoryStorage, type KintoApp, type Storage } from '@kinto-ts/core';
-import { basicAuth, redisTestUrl, serviceSkip, testSettings, uniquePrefix } from '@kinto-ts/core/testing';
+import { createBackends, hmacDigest, MemoryStorage, type KintoApp, type Storage } from '@kinto-ts/core';
+import { basicAuth, createTestDatabase, redisTestUrl, serviceSkip, testSettings, uniquePrefix } from '@kinto-ts/core/testing';
+import { pino } from 'pino';
 import bcrypt from 'bcryptjs';
 import { createServer } from '../src/app.js';
 import { accountCacheKey } from '../src/plugins/accounts/authentication.js';
@@ -387,4 +388,36 @@ test('with the Redis cache: logins are cached there and dropped on password chan
   assert.equal(await userId(client, ALICE), undefined);
   // Every key of this test lives under its own prefix, with a TTL.
   await client.kinto.registry.cache.flush();
+});
+
+const pgSkip = await serviceSkip('postgresql');
+
+test('on PostgreSQL: sign-up, login, the admin lists and deletes every account', { skip: pgSkip }, async (t) => {
+  const db = await createTestDatabase('accounts');
+  t.after(() => db.drop());
+  const values = {
+    ...ACCOUNTS,
+    storage_backend: 'kinto.core.storage.postgresql',
+    storage_url: db.url,
+    permission_backend: 'kinto.core.permission.postgresql',
+    permission_url: db.url,
+    account_write_principals: 'account:admin',
+    account_read_principals: 'account:admin',
+  };
+  const backends = await createBackends({ settings: testSettings(values), log: pino({ level: 'silent' }) });
+  for (const backend of [backends.storage, backends.permission]) await (backend as { migrate?: () => Promise<void> }).migrate?.();
+  await Promise.all([backends.storage.close(), backends.permission.close(), backends.cache.close()]);
+  const kinto = await createServer(testSettings(values), { logger: false });
+  t.after(() => kinto.close());
+  const client = clientOf(kinto);
+  const admin = basicAuth('admin', 'adm1n');
+  for (const [name, password] of [['admin', 'adm1n'], ['alice', '123456'], ['bob', 'b']] as const) await signUp(client, name, password);
+  assert.equal(await userId(client, ALICE), 'account:alice');
+  assert.deepEqual(expect(await client.get('/v1/accounts?_sort=id', { auth: admin })).data.map((a: { id: string }) => a.id), ['admin', 'alice', 'bob']);
+  assert.deepEqual(expect(await client.get('/v1/accounts', { auth: ALICE })).data.map((a: { id: string }) => a.id), ['alice']);
+  expect(await client.patch('/v1/accounts/alice', { data: { password: 'n3w' } }, { auth: ALICE }));
+  assert.equal(await userId(client, ALICE), undefined);
+  const deleted = expect(await client.delete('/v1/accounts', { auth: admin })).data.map((a: { id: string }) => a.id);
+  assert.deepEqual(deleted.sort(), ['admin', 'alice', 'bob']);
+  assert.equal(await userId(client, basicAuth('bob', 'b')), undefined);
 });
