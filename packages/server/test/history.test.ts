@@ -384,3 +384,15 @@ test('on PostgreSQL: recording, read filtering, snapshot and bucket deletion', {
   expect(await client.put('/v1/buckets/b'), 201);
   assert.equal((await history(client)).length, 1);
 });
+
+test('group entries carry group_id; updating a bucket is recorded with its bucket_id', async (t) => {
+  const client = await historyServer(t);
+  expect(await client.put('/v1/buckets/b'), 201);
+  expect(await client.put('/v1/buckets/b/groups/editors', { data: { members: [B_ID] } }), 201);
+  expect(await client.patch('/v1/buckets/b', { data: { title: 'Blog' } }));
+  const [bucket, group] = await history(client);
+  assert.deepEqual([bucket!.action, bucket!.resource_name, bucket!.bucket_id, bucket!.target.data.title], ['update', 'bucket', 'b', 'Blog']);
+  assert.deepEqual([group!.action, group!.resource_name, group!.group_id, group!.uri], ['create', 'group', 'editors', '/buckets/b/groups/editors']);
+  assert.equal('bucket_id' in group!, false);
+  assert.deepEqual(group!.target.data.members, [B_ID]);
+});
