@@ -6,8 +6,8 @@ import { MultiAuth } from './authentication/multiauth.js';
 import { basicAuthPolicy } from './authentication/basicauth.js';
 import { createBackends, type Backends } from './backends.js';
 import { StartupError } from './errors.js';
-import type { Identity } from './http/context.js';
-import { installHooks } from './http/hooks.js';
+import { createContext, type Identity } from './http/context.js';
+import { addCommonHeaders, installHooks, sendError, toKintoError } from './http/hooks.js';
 import { serializeJson } from './http/json.js';
 import { registerService, type ServiceDefinition } from './http/service.js';
 import { loggerOptions, logSummary } from './logging.js';
@@ -56,6 +56,7 @@ export interface KintoApp {
 
 export async function createKinto(settings: Settings, options: CreateKintoOptions = {}): Promise<KintoApp> {
   const core = settings.core;
+  let registryRef: Registry | undefined;
   const app = Fastify({
     ...(options.logger === false
       ? { logger: false }
@@ -68,6 +69,14 @@ export async function createKinto(settings: Settings, options: CreateKintoOption
     exposeHeadRoutes: false,
     return503OnClosing: true,
     forceCloseConnections: 'idle',
+    // Bad URL encodings (`/v1/buckets/%FF`) are refused by the router before any
+    // hook runs: render them in Kinto's envelope too (kinto-api.md §11.3).
+    frameworkErrors: (error, request, reply) => {
+      request.kinto ??= createContext(request);
+      // onSend hooks do not run for router errors: add the common headers here.
+      if (registryRef) addCommonHeaders(request, reply, registryRef);
+      void sendError(request, reply, toKintoError(error, registryRef));
+    },
     routerOptions: { maxParamLength: 10_000, ignoreTrailingSlash: false, ignoreDuplicateSlashes: false, caseSensitive: true },
   });
   app.setReplySerializer((payload) => serializeJson(payload));
@@ -86,6 +95,7 @@ export async function createKinto(settings: Settings, options: CreateKintoOption
     }
   }
   const registry = new Registry(settings, app.log, backends.storage, backends.permission, backends.cache);
+  registryRef = registry;
   const services: ServiceDefinition[] = [];
   const version = options.version ?? CORE_VERSION;
 

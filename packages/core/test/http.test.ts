@@ -34,6 +34,10 @@ test('redirects: root, unprefixed paths, trailing slash, /v1 (checklist 1–5, 1
 
 test('unknown URL 404/111, wrong method 405/115 with Allow (checklist 6–8)', async (t) => {
   const app = await server(t);
+  const badUrl = await app.inject({ url: '/v1/echo/%FF', headers: { origin: 'http://x' } });
+  assertKintoError(badUrl, { code: 400, errno: 107, message: 'Invalid URL path.' });
+  assert.match(String(badUrl.headers['content-security-policy']), /^default-src/);
+  assert.equal(badUrl.headers['content-type'], 'application/json');
   assertKintoError(await app.inject({ url: '/v1/unknown' }), {
     code: 404,
     errno: 111,

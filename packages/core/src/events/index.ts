@@ -45,7 +45,12 @@ export interface ServerFlushedEvent {
 
 export type KintoEvent = ResourceChangedEvent | ResourceReadEvent | ServerFlushedEvent;
 export type KintoEventType = KintoEvent['type'];
-type EventOf<T extends KintoEventType> = Extract<KintoEvent, { type: T }>;
+// Each event interface covers two types (before/after commit): map a type to its interface.
+type EventOf<T extends KintoEventType> = T extends ResourceChangedEvent['type']
+  ? ResourceChangedEvent
+  : T extends ResourceReadEvent['type']
+    ? ResourceReadEvent
+    : ServerFlushedEvent;
 
 export interface SubscriptionFilter {
   resources?: string[];

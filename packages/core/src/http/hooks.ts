@@ -17,6 +17,7 @@ import {
 import type { Registry } from '../registry.js';
 import { createContext } from './context.js';
 import { ALWAYS_EXPOSED, allowedOrigin } from './cors.js';
+import { serializeJson } from './json.js';
 import { WRITE_METHODS } from './service.js';
 
 const CSP = "default-src 'none'; frame-ancestors 'none'; base-uri 'none'; ";
@@ -33,7 +34,7 @@ export function baseUrl(request: FastifyRequest, registry: Registry): string {
   return `${scheme}://${host}`;
 }
 
-function endOfService(registry: Registry): { hard: boolean; alert: Record<string, unknown> } | null {
+export function endOfService(registry: Registry): { hard: boolean; alert: Record<string, unknown> } | null {
   const { eos, eos_message, eos_url, project_docs } = registry.settings.core;
   if (!eos) return null;
   const date = Date.parse(eos);
@@ -43,6 +44,44 @@ function endOfService(registry: Registry): { hard: boolean; alert: Record<string
   today.setUTCHours(0, 0, 0, 0);
   const hard = date <= Date.now() || date <= today.getTime();
   return { hard, alert: { code: hard ? 'hard-eol' : 'soft-eol', message: eos_message, url: eos_url ?? project_docs } };
+}
+
+/** Headers of every response (kinto-api.md §2.5, §2.7, §12), errors included. */
+export function addCommonHeaders(
+  request: FastifyRequest,
+  reply: FastifyReply,
+  registry: Registry,
+  eos: ReturnType<typeof endOfService> = endOfService(registry),
+): void {
+  const settings = registry.settings.core;
+  if (!reply.hasHeader('content-security-policy')) reply.header('content-security-policy', CSP);
+  reply.header('x-content-type-options', 'nosniff');
+  if (settings.backoff !== null) {
+    if (settings.backoff_percentage === null || Math.random() * 100 < settings.backoff_percentage) {
+      reply.header('backoff', String(settings.backoff));
+    }
+  }
+  const alert = eos?.alert ?? request.kinto?.alert;
+  if (alert) reply.header('alert', JSON.stringify(alert));
+  const status = reply.statusCode;
+  if (status === 503 || status === 409) reply.header('retry-after', String(settings.retry_after_seconds));
+  const origin = request.headers.origin;
+  if (origin !== undefined && request.kinto?.service) {
+    const allowed = allowedOrigin(settings.cors_origins, origin);
+    if (allowed !== null) {
+      reply.header('access-control-allow-origin', allowed);
+      const exposed = status < 400 ? (request.kinto.exposeHeaders ?? []) : [];
+      reply.header('access-control-expose-headers', [...ALWAYS_EXPOSED, ...exposed].join(', '));
+    }
+  }
+  // Kinto answers `application/json` without a charset parameter (kinto-api.md §2.2).
+  const type = reply.getHeader('content-type');
+  if (type === 'application/json; charset=utf-8') reply.header('content-type', 'application/json');
+  if (status === 304) {
+    reply.removeHeader('content-type');
+    reply.removeHeader('cache-control');
+    reply.removeHeader('expires');
+  }
 }
 
 export function installHooks(app: FastifyInstance, registry: Registry): void {
@@ -63,34 +102,7 @@ export function installHooks(app: FastifyInstance, registry: Registry): void {
   });
 
   app.addHook('onSend', async (request, reply, payload) => {
-    if (!reply.hasHeader('content-security-policy')) reply.header('content-security-policy', CSP);
-    reply.header('x-content-type-options', 'nosniff');
-    if (settings.backoff !== null) {
-      if (settings.backoff_percentage === null || Math.random() * 100 < settings.backoff_percentage) {
-        reply.header('backoff', String(settings.backoff));
-      }
-    }
-    const alert = eos?.alert ?? request.kinto?.alert;
-    if (alert) reply.header('alert', JSON.stringify(alert));
-    const status = reply.statusCode;
-    if (status === 503 || status === 409) reply.header('retry-after', String(settings.retry_after_seconds));
-    const origin = request.headers.origin;
-    if (origin !== undefined && request.kinto?.service) {
-      const allowed = allowedOrigin(settings.cors_origins, origin);
-      if (allowed !== null) {
-        reply.header('access-control-allow-origin', allowed);
-        const exposed = status < 400 ? (request.kinto.exposeHeaders ?? []) : [];
-        reply.header('access-control-expose-headers', [...ALWAYS_EXPOSED, ...exposed].join(', '));
-      }
-    }
-    // Kinto answers `application/json` without a charset parameter (kinto-api.md §2.2).
-    const type = reply.getHeader('content-type');
-    if (type === 'application/json; charset=utf-8') reply.header('content-type', 'application/json');
-    if (status === 304) {
-      reply.removeHeader('content-type');
-      reply.removeHeader('cache-control');
-      reply.removeHeader('expires');
-    }
+    addCommonHeaders(request, reply, registry, eos);
     return payload;
   });
 
@@ -112,12 +124,13 @@ export function installHooks(app: FastifyInstance, registry: Registry): void {
 export function sendError(request: FastifyRequest, reply: FastifyReply, error: KintoError) {
   if (request.kinto) request.kinto.errno = error.errno;
   for (const [name, value] of Object.entries(error.headers)) reply.header(name, value);
-  reply.code(error.status).type('application/json');
-  return reply.send(error.toJSON());
+  // Serialised here so that no path (router errors skip onSend) adds a charset parameter.
+  reply.code(error.status).header('content-type', 'application/json');
+  return reply.send(Buffer.from(serializeJson(error.toJSON())));
 }
 
 /** Anything thrown becomes a KintoError: backend outages 503, fastify's own errors 4xx, the rest 500. */
-export function toKintoError(error: unknown, registry: Registry): KintoError {
+export function toKintoError(error: unknown, registry: Registry | undefined): KintoError {
   if (error instanceof KintoError) return error;
   if (error instanceof BackendError) return serviceUnavailable(undefined, error);
   const fastifyError = error as FastifyError;
@@ -139,7 +152,7 @@ export function toKintoError(error: unknown, registry: Registry): KintoError {
   if (typeof status === 'number' && status >= 400 && status < 500) {
     return new KintoError(status, { errno: ERRORS.INVALID_PARAMETERS, message: fastifyError.message });
   }
-  return internalError(registry.settings.core.error_info_link, error);
+  return internalError(registry?.settings.core.error_info_link ?? 'https://github.com/Kinto/kinto/issues/', error);
 }
 
 function redirect(reply: FastifyReply, location: string, ttl: number) {
