@@ -203,7 +203,8 @@ export function sortingSql(sorting: Sort[] | undefined, params: Params): string 
   if (!sorting?.length) return '';
   const terms = sorting.map(({ field, direction }) => {
     const dir = direction < 0 ? 'DESC' : 'ASC';
-    if (field === 'id' || field === 'last_modified') return `${field} ${dir}`;
+    // Qualified: a bare `last_modified` would name the selected as_epoch() alias and miss the list index.
+    if (field === 'id' || field === 'last_modified') return `objects.${field} ${dir}`;
     const v = dataField(field, params);
     return `${rank(v)} ${dir}, ${v} ${dir}`;
   });
