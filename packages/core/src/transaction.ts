@@ -7,6 +7,8 @@ import type { Registry } from './registry.js';
 export interface Transactional {
   /** Runs `fn` in a transaction: committed when it resolves, rolled back when it throws. Joins an active one. */
   runInTransaction?<T>(fn: () => Promise<T>): Promise<T>;
+  /** True when `other`'s writes already run in this backend's transactions (PostgreSQL: one database, one pool). */
+  sharesTransactionsWith?(other: unknown): boolean;
 }
 
 export async function runInTransaction<T>(registry: Pick<Registry, 'storage' | 'permission'>, fn: () => Promise<T>): Promise<T> {
@@ -16,7 +18,8 @@ export async function runInTransaction<T>(registry: Pick<Registry, 'storage' | '
     ? () => permission.runInTransaction!(fn)
     : fn;
   if (storage.runInTransaction && (storage as unknown) !== (permission as unknown)) {
-    return storage.runInTransaction(inPermission);
+    // One transaction is enough when both backends write in it (no savepoint for the permission's).
+    return storage.runInTransaction(storage.sharesTransactionsWith?.(permission) ? fn : inPermission);
   }
   return inPermission();
 }
