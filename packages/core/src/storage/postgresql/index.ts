@@ -86,6 +86,11 @@ export class PostgreSQLStorage implements Storage, Migratable {
     return this.client.runInTransaction(fn);
   }
 
+  /** The permission backend on the same database shares this client, hence its transactions. */
+  sharesTransactionsWith(other: unknown): boolean {
+    return (other as { client?: unknown } | null)?.client === this.client;
+  }
+
   /**
    * A write that reaches the server: a read-only check on read-only servers, else a
    * write rolled back at once (a standby or a full disk fails it, nothing is left behind).
