@@ -61,7 +61,12 @@ export class PostgreSQLPermission implements Permission, Migratable {
     await this.client.query('DELETE FROM user_principals; DELETE FROM access_control_entries;');
   }
 
+  private closed = false;
+
+  /** Releases this backend's share of the pool (once: closing twice must not end a pool others use). */
   async close(): Promise<void> {
+    if (this.closed) return;
+    this.closed = true;
     await this.client.release();
   }
 

@@ -107,7 +107,12 @@ export class PostgreSQLStorage implements Storage, Migratable {
     await this.client.query('DELETE FROM objects; DELETE FROM timestamps;');
   }
 
+  private closed = false;
+
+  /** Releases this backend's share of the pool (once: closing twice must not end a pool others use). */
   async close(): Promise<void> {
+    if (this.closed) return;
+    this.closed = true;
     await this.client.release();
   }
 
