@@ -27,7 +27,10 @@ export interface Filter {
   /** Dotted path (`party.voters`), `id` or `last_modified`. */
   field: string;
   operator: Comparison;
-  /** The JSON-decoded value (a list for IN/EXCLUDE/CONTAINS/CONTAINS_ANY). */
+  /**
+   * The JSON-decoded value (a list for IN/EXCLUDE/CONTAINS/CONTAINS_ANY). `undefined` stands for a
+   * missing field: keyset pagination past an object that lacks the sort field (§6.4).
+   */
   value: unknown;
 }
 
