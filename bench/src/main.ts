@@ -83,6 +83,12 @@ if (values['cpu-prof']) {
 
 const results: ScenarioResult[] = [];
 const machine = describeMachine();
+const started = Date.now();
+/** Elapsed time, for the progress lines: where a long run spends its minutes. */
+const at = () => {
+  const seconds = Math.round((Date.now() - started) / 1000);
+  return `[${Math.floor(seconds / 60)}:${String(seconds % 60).padStart(2, '0')}]`;
+};
 console.log(`kinto-ts bench: ${machine.cpuModel} × ${machine.nproc}, Node ${machine.node}, ${quick ? 'quick' : 'full'} run`);
 console.log(`servers run ${code.mode === 'dist' ? 'the build (dist/)' : 'the sources through tsx'}${code.fallback ? ` because ${code.fallback}` : ''}`);
 
@@ -126,12 +132,12 @@ async function backendPhase(run: BackendRun): Promise<ScenarioResult[]> {
 
 try {
   if (phases.has('memory')) {
-    console.log('memory backends');
+    console.log(`${at()} memory backends`);
     results.push(...(await backendPhase({ ...common, backend: 'memory' })));
   }
   if (phases.has('postgresql')) {
     const absent = await prepareServices('kinto_bench', 7);
-    console.log(`PostgreSQL + Redis${absent ? ` skipped: ${absent}` : ` (${PG_URL}, ${REDIS_URL})`}`);
+    console.log(`${at()} PostgreSQL + Redis${absent ? ` skipped: ${absent}` : ` (${PG_URL}, ${REDIS_URL})`}`);
     if (absent) {
       results.push({ id: 'postgresql', title: 'Every scenario on PostgreSQL + Redis', backend: 'postgresql+redis', notes: [], skipped: absent });
     } else {
@@ -149,7 +155,7 @@ try {
       results.push({ id: 'memory-tokens', title: 'RSS after distinct verified tokens', backend: 'memory', notes: [], skipped: fxa.reason });
     } else {
       for (const raised of [true, false]) {
-        console.log(`  memory: ${tokens} distinct FxA tokens, ${raised ? 'raised' : 'default'} cache bound…`);
+        console.log(`${at()} memory: ${tokens} distinct FxA tokens, ${raised ? 'raised' : 'default'} cache bound…`);
         try {
           results.push(await tokenMemory(fxa.value, { tokens, connections: 20, logLevel }, raised));
         } catch (error) {
@@ -185,7 +191,7 @@ const report: RunReport = {
 };
 report.targets = evaluateTargets(report, tokens);
 writeResults(report, new URL('../results/', import.meta.url));
-console.log(`\n${markdown(report)}`);
+console.log(`${at()} done\n\n${markdown(report)}`);
 console.log('written: bench/results/latest.json, bench/results/latest.md');
 if (values['cpu-prof']) printProfiles();
 if (!quick && !values['no-docs'] && phases.size === 3 && !values.scenarios) {
