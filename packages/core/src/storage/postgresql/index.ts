@@ -20,9 +20,11 @@ import {
   type Storage,
 } from '../index.js';
 import { PostgresClient, type PostgresOptions } from './client.js';
-import { checkSchema, metadataVersion, migrateSchema, tableExists, type Migratable, type MigrateOptions, type SchemaDefinition } from './migrator.js';
+import { checkSchema, migrateSchema, type Migratable, type MigrateOptions } from './migrator.js';
 import { Params, filtersSql, paginationSql, parentSql, sortingSql } from './query.js';
-import { STORAGE_MIGRATIONS, STORAGE_SCHEMA, STORAGE_SCHEMA_VERSION } from './schema.js';
+import { STORAGE_SCHEMA_DEFINITION } from './schema.js';
+
+export { STORAGE_SCHEMA_DEFINITION };
 
 export interface PostgreSQLStorageOptions extends PostgresOptions {
   /** Read-only servers never create list timestamps (kinto-api.md §11.3). */
@@ -32,24 +34,6 @@ export interface PostgreSQLStorageOptions extends PostgresOptions {
 type ObjectRow = { id: string; last_modified: string | number; data: Record<string, unknown> };
 
 const TOMBSTONE_DATA = JSON.stringify({ deleted: true });
-
-/** The schema Kinto's storage backend declares (version detection of `get_installed_version`). */
-export const STORAGE_SCHEMA_DEFINITION: SchemaDefinition = {
-  name: 'storage',
-  version: STORAGE_SCHEMA_VERSION,
-  schema: STORAGE_SCHEMA,
-  migrations: STORAGE_MIGRATIONS,
-  async installedVersion(client) {
-    const objects = await tableExists(client, 'objects');
-    const records = await tableExists(client, 'records');
-    if (!objects && !records) return null;
-    const version = await metadataVersion(client, 'storage');
-    if (version !== null) return version;
-    // Kinto: no version row but `created_at` → a Cliquet-era schema; nothing at all → flushed before 8.1.2 (version 20).
-    const created = await client.direct(`SELECT 1 FROM metadata WHERE name = 'created_at'`).catch(() => ({ rowCount: 0 }));
-    return created.rowCount ? 1 : 20;
-  },
-};
 
 function toObject(row: ObjectRow): KintoObject {
   return { ...row.data, id: row.id, last_modified: Number(row.last_modified) } as KintoObject;

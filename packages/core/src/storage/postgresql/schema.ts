@@ -5,6 +5,7 @@
 // step, as Kinto's `migrations/migration_0NN_0MM.sql` files do; each records its version
 // in `metadata`. The list timestamp rules live in the `bump_timestamp` trigger
 // (kinto-api.md §5.1).
+import { metadataVersion, tableExists, type SchemaDefinition } from './migrator.js';
 
 export const STORAGE_SCHEMA_VERSION = 26;
 
@@ -208,4 +209,22 @@ ${bumpVersion(25)}`,
 -- Update bump_timestamp trigger to use raw last_modified in ORDER BY
 -- instead of as_epoch(last_modified), enabling composite index usage.
 ${BUMP_TIMESTAMP_V26}${bumpVersion(26)}`,
+};
+
+/** The schema Kinto's storage backend declares (version detection of `get_installed_version`). */
+export const STORAGE_SCHEMA_DEFINITION: SchemaDefinition = {
+  name: 'storage',
+  version: STORAGE_SCHEMA_VERSION,
+  schema: STORAGE_SCHEMA,
+  migrations: STORAGE_MIGRATIONS,
+  async installedVersion(client) {
+    const objects = await tableExists(client, 'objects');
+    const records = await tableExists(client, 'records');
+    if (!objects && !records) return null;
+    const version = await metadataVersion(client, 'storage');
+    if (version !== null) return version;
+    // Kinto: no version row but `created_at` → a Cliquet-era schema; nothing at all → flushed before 8.1.2 (version 20).
+    const created = await client.direct(`SELECT 1 FROM metadata WHERE name = 'created_at'`).catch(() => ({ rowCount: 0 }));
+    return created.rowCount ? 1 : 20;
+  },
 };
