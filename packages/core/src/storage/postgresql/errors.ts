@@ -15,14 +15,16 @@ const CONFLICTS = new Set(['23505', '40001', '40P01']);
 /** Values PostgreSQL refuses to store (NUL in JSONB strings, lone surrogates, over-long ids). */
 const UNSTORABLE = new Set(['22P05', '22P02', '22021', '22003', '22008', '54000']);
 
+const SOCKET_ERRORS = new Set(['ECONNREFUSED', 'ECONNRESET', 'ETIMEDOUT', 'EPIPE', 'EHOSTUNREACH', 'ENETUNREACH', 'ENOTFOUND', 'EAI_AGAIN', 'ECONNABORTED']);
+
 /** Connection classes: 08 (connection), 53 (resources), 57 (operator intervention), 58 (system), 25006 (read-only). */
 function isUnavailable(code: string | undefined, message: string): boolean {
   if (code && /^(08|53|57|58|XX)/.test(code)) return true;
   if (code === '25006' || code === '25P02') return true;
   if (code && /^[0-9A-Z]{5}$/.test(code)) return false;
-  // Node socket errors (ECONNREFUSED…) and pg's own connection messages carry no SQLSTATE.
+  // Node socket errors and pg's own connection messages carry no SQLSTATE.
   return (
-    /^E[A-Z]+$/.test(code ?? '') ||
+    SOCKET_ERRORS.has(code ?? '') ||
     /Connection terminated|connection timeout|timeout exceeded when trying to connect|Client has encountered a connection error|not queryable|Client was closed|Cannot use a pool after calling end/i.test(
       message,
     )
