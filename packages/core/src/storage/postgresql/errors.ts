@@ -17,9 +17,12 @@ const UNSTORABLE = new Set(['22P05', '22P02', '22021', '22003', '22008', '54000'
 
 const SOCKET_ERRORS = new Set(['ECONNREFUSED', 'ECONNRESET', 'ETIMEDOUT', 'EPIPE', 'EHOSTUNREACH', 'ENETUNREACH', 'ENOTFOUND', 'EAI_AGAIN', 'ECONNABORTED']);
 
-/** Connection classes: 08 (connection), 53 (resources), 57 (operator intervention), 58 (system), 25006 (read-only). */
+/**
+ * Unavailable: 08 (connection), 28 (credentials refused), 3D (no such database), 53 (resources),
+ * 57 (operator intervention: shutdown, restart), 58 (system), XX (internal), 25006 (read-only standby).
+ */
 function isUnavailable(code: string | undefined, message: string): boolean {
-  if (code && /^(08|53|57|58|XX)/.test(code)) return true;
+  if (code && /^(08|28|3D|53|57|58|XX)/.test(code)) return true;
   if (code === '25006' || code === '25P02') return true;
   if (code && /^[0-9A-Z]{5}$/.test(code)) return false;
   // Node socket errors and pg's own connection messages carry no SQLSTATE.
