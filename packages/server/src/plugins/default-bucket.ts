@@ -46,27 +46,34 @@ function rewriteBody(body: unknown, bucketId: string): Buffer | undefined {
   return body;
 }
 
-async function forward(app: FastifyInstance, request: FastifyRequest, reply: FastifyReply, url: string, body: Buffer | undefined) {
+/** Replays the request on the real bucket path, in-process, as a sub-request sharing `bound`. */
+async function relay(app: FastifyInstance, request: FastifyRequest, url: string, body: Buffer | undefined) {
   const { header, release } = bindSubrequests(request);
   try {
     const headers: Record<string, string | string[]> = {};
     for (const [name, value] of Object.entries(request.headers)) {
       if (value !== undefined && !HOP_HEADERS.has(name)) headers[name] = value;
     }
-    const response = await app.inject({ method: request.method as 'GET', url, headers: { ...headers, ...header }, payload: body });
-    for (const [name, value] of Object.entries(response.headers)) {
-      if (value !== undefined && !HOP_HEADERS.has(name) && !name.startsWith('access-control-')) reply.header(name, value);
-    }
-    const exposed = String(response.headers['access-control-expose-headers'] ?? '')
-      .split(',')
-      .map((h) => h.trim())
-      .filter((h) => h !== '' && !ALWAYS_EXPOSED.has(h.toLowerCase()));
-    request.kinto.exposeHeaders = exposed;
-    reply.code(response.statusCode);
-    return reply.send(response.rawPayload);
+    return await app.inject({ method: request.method as 'GET', url, headers: { ...headers, ...header }, payload: body });
   } finally {
     release();
   }
+}
+
+type Relayed = Awaited<ReturnType<typeof relay>>;
+
+/** Sends the relayed answer; called once the transaction has committed, never inside it. */
+function sendRelayed(request: FastifyRequest, reply: FastifyReply, response: Relayed) {
+  for (const [name, value] of Object.entries(response.headers)) {
+    if (value !== undefined && !HOP_HEADERS.has(name) && !name.startsWith('access-control-')) reply.header(name, value);
+  }
+  const exposed = String(response.headers['access-control-expose-headers'] ?? '')
+    .split(',')
+    .map((h) => h.trim())
+    .filter((h) => h !== '' && !ALWAYS_EXPOSED.has(h.toLowerCase()));
+  request.kinto.exposeHeaders = exposed;
+  reply.code(response.statusCode);
+  return reply.send(response.rawPayload);
 }
 
 async function handle(api: PluginApi, app: FastifyInstance, request: FastifyRequest, reply: FastifyReply) {
@@ -77,7 +84,7 @@ async function handle(api: PluginApi, app: FastifyInstance, request: FastifyRequ
   const query = q >= 0 ? rawUrl.slice(q) : '';
   const subpath = path.slice(PREFIX.length);
   if (request.method === 'OPTIONS') {
-    return forward(app, request, reply, `/v1/buckets/unknown${subpath}${query}`, undefined);
+    return sendRelayed(request, reply, await relay(app, request, `/v1/buckets/unknown${subpath}${query}`, undefined));
   }
   // Trailing slashes get the usual redirect, on the `default` path itself (§1.2).
   if (subpath.endsWith('/')) return reply.callNotFound();
@@ -86,7 +93,9 @@ async function handle(api: PluginApi, app: FastifyInstance, request: FastifyRequ
   if (api.settings.core.readonly) throw methodNotAllowed();
   const bucketId = defaultBucketId(api.settings.core.default_bucket_hmac_secret, identity.userId);
 
-  return withResourceEvents(api, request, true, async () => {
+  // The answer is sent after the transaction commits: a client must never read
+  // its response before the implicit creations are visible to its next request.
+  const response = await withResourceEvents(api, request, true, async () => {
     let created = request.kinto.bound.get(CREATED) as Set<string> | undefined;
     if (!created) request.kinto.bound.set(CREATED, (created = new Set()));
     const bucketUri = `/buckets/${bucketId}`;
@@ -111,8 +120,9 @@ async function handle(api: PluginApi, app: FastifyInstance, request: FastifyRequ
         created.add(collectionUri);
       }
     }
-    return forward(app, request, reply, `/v1/buckets/${bucketId}${subpath}${query}`, rewriteBody(request.body, bucketId));
+    return relay(app, request, `/v1/buckets/${bucketId}${subpath}${query}`, rewriteBody(request.body, bucketId));
   });
+  return sendRelayed(request, reply, response);
 }
 
 export default definePlugin({
