@@ -3,6 +3,7 @@
 // configured backends (as Python's `create_user`, no server needed). Prompts for
 // what is missing; exit 51 readonly, 52 accounts plugin absent, 53 input aborted.
 import { createBackends, loadSettingsFromIni, runInTransaction } from '@kinto-ts/core';
+import { closeBackends } from './backends.js';
 import { createInterface, type Interface } from 'node:readline';
 import { Writable } from 'node:stream';
 import { pino } from 'pino';
@@ -141,7 +142,7 @@ export const createUserCommand: Command = {
       });
       await verifier.forget(username);
     } finally {
-      await Promise.allSettled([backends.storage.close(), backends.permission.close(), backends.cache.close()]);
+      await closeBackends(backends);
     }
     return 0;
   },

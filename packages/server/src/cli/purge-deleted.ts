@@ -1,8 +1,7 @@
 // `kinto purge-deleted <resource>... <max-retained>` (settings.md §6): deletes
 // tombstones, keeping at most `max-retained` of them in each list (each parent and
 // resource), e.g. `kinto purge-deleted record bucket group 100`.
-import { BackendError, StartupError, createBackends, loadSettingsFromIni } from '@kinto-ts/core';
-import { cliLogger, closeBackends } from './migrate.js';
+import { withBackends } from './backends.js';
 import type { Command } from './index.js';
 
 const USAGE = '[--ini FILE] RESOURCE [RESOURCE ...] MAX_RETAINED';
@@ -22,10 +21,7 @@ export const purgeDeletedCommand: Command = {
       context.stderr.write(`usage: kinto purge-deleted ${USAGE}\n\nkinto purge-deleted: error: argument max-retained: invalid int value: '${maxRetained}'\n`);
       return 2;
     }
-    const settings = loadSettingsFromIni(context.ini);
-    const log = cliLogger(context);
-    const backends = await createBackends({ settings, log });
-    try {
+    await withBackends(context, async ({ log, backends }) => {
       await backends.storage.initialize();
       log.info(`Keep only ${maxRetained} tombstones per parent and resource.`);
       let count = 0;
@@ -33,12 +29,7 @@ export const purgeDeletedCommand: Command = {
         count += await backends.storage.purgeDeleted(resource, '*', { maxRetained: Number(maxRetained) });
       }
       log.info(`${count} tombstone(s) deleted.`);
-    } catch (error) {
-      if (error instanceof BackendError) throw new StartupError('KINTO_ERR_BACKEND', error.message, { cause: error });
-      throw error;
-    } finally {
-      await closeBackends(backends);
-    }
+    });
     return 0;
   },
 };
