@@ -49,7 +49,7 @@ export async function tokenMemory(fxa: FxaUpstream, run: MemoryRun, raised: bool
     let next = 0;
     const load = {
       path: '/v1/',
-      authorization: () => `Bearer ${tokens[next++]}`,
+      authorization: () => `Bearer ${tokens[next++ % tokens.length]}`,
       check: (_status: number, body: string) => body.includes('"id":"fxa:'),
     };
     // RSS is what the issue asks; the V8 heap in use shows how much of it live objects hold.
