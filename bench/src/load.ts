@@ -42,7 +42,10 @@ interface RunOptions {
 async function run(url: string, request: LoadRequest, options: RunOptions) {
   let failedChecks = 0;
   let firstFailure: string | undefined;
+  const startedAt = performance.now();
+  let lastAnswerAt = startedAt;
   const onResponse = (status: number, body: string) => {
+    lastAnswerAt = performance.now();
     const ok = status >= 200 && status < 300 && (!request.check || request.check(status, body));
     if (!ok) {
       if (status >= 200 && status < 300) failedChecks += 1;
@@ -71,7 +74,10 @@ async function run(url: string, request: LoadRequest, options: RunOptions) {
   const silent = result.requests.total === 0 ? Math.max(result.requests.sent, 1) : 0;
   const errors = result.errors + result.non2xx + failedChecks + silent;
   const detail = silent ? `no answer within ${result.duration.toFixed(0)} s` : describe(result, firstFailure);
-  return { result, errors, errorDetail: errors > 0 ? detail : undefined };
+  // autocannon notices the end of a fixed-amount run at its next one-second tick, so its
+  // duration is rounded up to whole seconds there: the last answer's time is the true end.
+  const seconds = options.amount !== undefined ? Math.max((lastAnswerAt - startedAt) / 1000, 0.001) : result.duration;
+  return { result, seconds, errors, errorDetail: errors > 0 ? detail : undefined };
 }
 
 function describe(result: autocannon.Result, firstFailure: string | undefined): string {
@@ -86,9 +92,9 @@ function describe(result: autocannon.Result, firstFailure: string | undefined): 
 export async function measure(server: ServerHandle, request: LoadRequest, timing: Timing, connections = 10): Promise<Measurement> {
   server.resetPeak();
   if (timing.warmupSeconds > 0) await run(server.url, request, { connections, durationSeconds: timing.warmupSeconds });
-  const { result, errors, errorDetail } = await run(server.url, request, { connections, durationSeconds: timing.durationSeconds });
+  const { result, seconds, errors, errorDetail } = await run(server.url, request, { connections, durationSeconds: timing.durationSeconds });
   return {
-    requestsPerSecond: result.requests.total / result.duration,
+    requestsPerSecond: result.requests.total / seconds,
     latencyP50Ms: result.latency.p50,
     latencyP99Ms: result.latency.p99,
     requests: result.requests.total,
@@ -101,9 +107,9 @@ export async function measure(server: ServerHandle, request: LoadRequest, timing
 /** A fixed number of requests, no warm-up (cold scenarios: every request is a first use). */
 export async function fire(server: ServerHandle, request: LoadRequest, amount: number, connections: number): Promise<Measurement> {
   server.resetPeak();
-  const { result, errors, errorDetail } = await run(server.url, request, { connections, amount });
+  const { result, seconds, errors, errorDetail } = await run(server.url, request, { connections, amount });
   return {
-    requestsPerSecond: result.requests.total / result.duration,
+    requestsPerSecond: result.requests.total / seconds,
     latencyP50Ms: result.latency.p50,
     latencyP99Ms: result.latency.p99,
     requests: result.requests.total,
