@@ -15,7 +15,11 @@ export interface Machine {
 function commit(): string {
   try {
     const head = execFileSync('git', ['rev-parse', '--short', 'HEAD'], { encoding: 'utf8' }).trim();
-    const dirty = execFileSync('git', ['status', '--porcelain', '--untracked-files=no'], { encoding: 'utf8' }).trim() !== '';
+    // Only code changes make the figures differ from the commit's (docs, such as the table this run writes, do not).
+    const status = execFileSync('git', ['status', '--porcelain', '--', 'packages', 'plugins', 'bench', 'package.json', 'pnpm-lock.yaml'], {
+      encoding: 'utf8',
+    });
+    const dirty = status.trim() !== '';
     return dirty ? `${head} (with uncommitted changes)` : head;
   } catch {
     return 'unknown';
