@@ -81,6 +81,9 @@ if (values['cpu-prof']) {
   profileInto(PROFILE_DIR);
 }
 
+// Interrupted: exit through 'exit', where server-process.ts stops the servers and removes their files.
+for (const signal of ['SIGINT', 'SIGTERM'] as const) process.once(signal, () => process.exit(signal === 'SIGINT' ? 130 : 143));
+
 const results: ScenarioResult[] = [];
 const machine = describeMachine();
 const started = Date.now();

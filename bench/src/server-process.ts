@@ -39,9 +39,12 @@ export function currentCode(): Code {
 type ChildSpec = { kind: 'kinto'; ini: string; plugins: Record<string, string> } | { kind: 'ceiling'; routes: Record<string, string> };
 type ChildMessage = { type: 'listening'; url: string } | { type: 'failed'; error: string } | { type: 'gc-done'; memory: NodeJS.MemoryUsage };
 
-// A crashed or interrupted bench must not leave servers behind.
+const tempDirs = new Set<string>();
+
+// A crashed or interrupted bench must not leave servers or generated `.ini` files behind.
 process.once('exit', () => {
   for (const child of live) child.kill('SIGKILL');
+  for (const dir of tempDirs) rmSync(dir, { recursive: true, force: true });
 });
 
 export interface ServerHandle {
@@ -166,6 +169,7 @@ async function launch(spec: ChildSpec, cleanup: () => void = () => {}): Promise<
 /** Kinto from a generated `.ini` (the same path as `kinto start --ini`). */
 export async function startKinto(options: KintoOptions): Promise<ServerHandle> {
   const dir = mkdtempSync(join(tmpdir(), 'kinto-bench-'));
+  tempDirs.add(dir);
   const ini = join(dir, 'bench.ini');
   writeFileSync(ini, iniText(options.settings));
   if (options.migrate) {
@@ -175,7 +179,10 @@ export async function startKinto(options: KintoOptions): Promise<ServerHandle> {
       throw new Error(`kinto migrate failed (${result.status}): ${(result.stderr || result.stdout).slice(-1000)}`);
     }
   }
-  return launch({ kind: 'kinto', ini, plugins: options.plugins ?? {} }, () => rmSync(dir, { recursive: true, force: true }));
+  return launch({ kind: 'kinto', ini, plugins: options.plugins ?? {} }, () => {
+    rmSync(dir, { recursive: true, force: true });
+    tempDirs.delete(dir);
+  });
 }
 
 /** The machine's ceiling: bare fastify answering each path with the given bytes. */
