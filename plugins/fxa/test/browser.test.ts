@@ -4,33 +4,16 @@
 // token authenticates the user. Uses the system Chromium, never a downloaded one.
 import { test } from 'node:test';
 import assert from 'node:assert/strict';
-import { existsSync } from 'node:fs';
 import http from 'node:http';
 import type { AddressInfo } from 'node:net';
+import { CHROMIUM_ARGS, CHROMIUM_PATH, chromiumSkip } from '@kinto-ts/core/testing';
 import { chromium } from 'playwright-core';
 import { bearer, fxaSettings, startFxa, startKinto } from './helpers.js';
 
-const CHROMIUM = process.env.CHROMIUM_PATH ?? '/usr/bin/chromium';
-const available = existsSync(CHROMIUM);
-if (!available && process.env.CI === 'true') throw new Error(`Chromium not found at ${CHROMIUM} (required when CI=true)`);
 
-test('login in a browser: the app page receives #<token>, which authenticates as fxa:{uid}', { skip: available ? false : `no Chromium at ${CHROMIUM}` }, async (t) => {
+test('login in a browser: the app page receives #<token>, which authenticates as fxa:{uid}', { skip: chromiumSkip() }, async (t) => {
   // Launched first so that it closes first: the servers' close waits for the connections it holds open.
-  const browser = await chromium.launch({
-    executablePath: CHROMIUM,
-    headless: true,
-    // The machine's network is closed: background services would only fail.
-    args: [
-      '--headless',
-      '--no-sandbox',
-      '--disable-gpu',
-      '--disable-background-networking',
-      '--disable-component-update',
-      '--disable-sync',
-      '--no-first-run',
-      '--disable-dev-shm-usage',
-    ],
-  });
+  const browser = await chromium.launch({ executablePath: CHROMIUM_PATH, headless: true, args: [...CHROMIUM_ARGS] });
   t.after(() => browser.close());
 
   const app = http.createServer((_req, res) => {

@@ -2,7 +2,6 @@
 // item 54): button → kinto /login → oidc-provider's login form → kinto /token →
 // the page reads the tokens from its fragment and asks Kinto who the user is.
 import assert from 'node:assert/strict';
-import { existsSync } from 'node:fs';
 import { mkdtemp, readFile, rm } from 'node:fs/promises';
 import { createServer } from 'node:http';
 import { createRequire } from 'node:module';
@@ -11,11 +10,11 @@ import { tmpdir } from 'node:os';
 import { dirname, join } from 'node:path';
 import { test } from 'node:test';
 import { fileURLToPath } from 'node:url';
+import { CHROMIUM_ARGS, CHROMIUM_PATH, chromiumSkip } from '@kinto-ts/core/testing';
 import { chromium, type BrowserContext } from 'playwright-core';
 import { openIdSettings, startKinto } from './helpers/kinto.js';
 import { startOidcProvider } from './helpers/oidc-provider.js';
 
-const CHROMIUM = process.env.CHROMIUM_PATH ?? '/usr/bin/chromium';
 const DEMO = join(dirname(fileURLToPath(import.meta.url)), '../../../examples/openid-demo');
 const KINTO_HTTP = join(dirname(createRequire(import.meta.url).resolve('kinto-http/package.json')), 'dist/kinto-http.min.js');
 
@@ -42,12 +41,7 @@ async function serveDemo(t: { after(fn: () => unknown): void }): Promise<string>
   return `http://127.0.0.1:${(server.address() as AddressInfo).port}`;
 }
 
-test('the demo page logs in through the IdP form and shows the Kinto user id', async (t) => {
-  if (!existsSync(CHROMIUM)) {
-    if (process.env.CI === 'true') assert.fail(`Chromium not found at ${CHROMIUM} (apt-get install chromium)`);
-    t.skip(`Chromium not found at ${CHROMIUM}: install Debian's chromium package to run the browser test`);
-    return;
-  }
+test('the demo page logs in through the IdP form and shows the Kinto user id', { skip: chromiumSkip() }, async (t) => {
   const idp = await startOidcProvider([{ client_id: 'demo-app', client_secret: 'demo-secret', providers: ['idp1'] }], t);
   const kinto = await startKinto(
     t,
@@ -59,18 +53,10 @@ test('the demo page logs in through the IdP form and shows the Kinto user id', a
   const profile = await mkdtemp(join(tmpdir(), 'kinto-openid-chromium-'));
   t.after(() => rm(profile, { recursive: true, force: true }));
   const context = await chromium.launchPersistentContext(profile, {
-    executablePath: CHROMIUM,
+    executablePath: CHROMIUM_PATH,
     headless: true,
     viewport: { width: 640, height: 300 },
-    args: [
-      '--headless',
-      '--no-sandbox',
-      '--disable-gpu',
-      '--disable-background-networking',
-      '--disable-component-update',
-      '--disable-sync',
-      '--no-first-run',
-    ],
+    args: [...CHROMIUM_ARGS],
   });
   try {
     await useDemo(context, demo, server);

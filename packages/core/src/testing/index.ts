@@ -12,6 +12,7 @@ export { permissionSuite, type PermissionFactory } from './permission-suite.js';
 export { cacheSuite, type CacheFactory } from './cache-suite.js';
 export { createTestDatabase, postgresqlTestUrl, redisTestUrl, runSql, serviceSkip, uniquePrefix, type TestDatabase } from './services.js';
 export { installKintoSchema } from './kinto-schemas.js';
+export { CHROMIUM_ARGS, CHROMIUM_PATH, chromiumSkip } from './browser.js';
 
 /** Settings for tests: memory backends, basicauth, no environment leakage unless asked. */
 export function testSettings(values: Record<string, unknown> = {}, env: NodeJS.ProcessEnv = {}): Settings {
