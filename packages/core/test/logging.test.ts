@@ -35,3 +35,34 @@ test('request.summary lines carry the request facts but no credential, token, co
     assert.ok(!all.includes(secret), `${secret} leaked into the logs`);
   }
 });
+
+test('other log lines: secrets in headers, top-level fields and error properties are masked', () => {
+  const lines: string[] = [];
+  const sink = new Writable({
+    write(chunk: Buffer, _encoding, done) {
+      lines.push(chunk.toString());
+      done();
+    },
+  });
+  const logger = pino(loggerOptions('info', 'kinto'), sink);
+  const err = Object.assign(new Error('upstream refused'), { token: 'ERR-TOKEN-SECRET' });
+  logger.warn({ headers: { authorization: 'Bearer HEADER-SECRET' }, client_secret: 'CLIENT-SECRET', err }, 'something');
+  const all = lines.join('');
+  assert.match(all, /upstream refused/);
+  for (const secret of ['HEADER-SECRET', 'CLIENT-SECRET', 'ERR-TOKEN-SECRET']) assert.ok(!all.includes(secret), `${secret} leaked into the logs`);
+});
+
+test('no request.summary line (nor its work) below the info level', async (t) => {
+  const lines: string[] = [];
+  const sink = new Writable({
+    write(chunk: Buffer, _encoding, done) {
+      lines.push(chunk.toString());
+      done();
+    },
+  });
+  const kinto = await createKinto(testSettings(), { logger: pino(loggerOptions('warn', 'kinto'), sink) });
+  t.after(() => kinto.close());
+  const response = await kinto.app.inject({ url: '/v1/', headers: { authorization: basicAuth('mat', 'pw') } });
+  assert.equal(response.statusCode, 200);
+  assert.deepEqual(lines, []);
+});
