@@ -10,7 +10,7 @@ import { createContext, type Identity } from './http/context.js';
 import { addCommonHeaders, installHooks, sendError, toKintoError } from './http/hooks.js';
 import { serializeJson } from './http/json.js';
 import { registerService, type ServiceDefinition } from './http/service.js';
-import { loggerOptions, logSummary } from './logging.js';
+import { loggerOptions, logSummary, summaryEnabled } from './logging.js';
 import type { PluginApi } from './plugins/api.js';
 import { defaultBaseDirs, loadPlugin, type PluginSource } from './plugins/loader.js';
 import { Registry } from './registry.js';
@@ -138,7 +138,7 @@ export async function createKinto(settings: Settings, options: CreateKintoOption
   };
 
   app.addHook('onResponse', async (request, reply) => {
-    if (request.kinto?.subrequest) return;
+    if (request.kinto?.subrequest || !summaryEnabled(request.log)) return;
     const memo = request.kinto?.bound.get('identities') as Map<string, Promise<Identity>> | undefined;
     const pending = memo && request.headers.authorization ? memo.get(request.headers.authorization) : undefined;
     const identity = pending ? await pending.catch(() => null) : null;
