@@ -118,8 +118,30 @@ export function storageSuite(test: TestFunction, factory: StorageFactory, option
     assert.equal('deleted' in created, false);
     const read = await storage.get(R, P, 'a');
     assert.deepEqual(read, { id: 'a', title: 'x', nested: { k: [1, 2] }, last_modified: created.last_modified });
-    (read.nested as { k: number[] }).k.push(3);
+    // A backend may hand out read-only objects (the memory one returns its frozen
+    // objects): changing one then throws; either way the stored object never changes.
+    for (const returned of [created, read, ...(await storage.listAll(R, P))]) {
+      try {
+        (returned.nested as { k: number[] }).k.push(3);
+        returned.title = 'changed';
+      } catch (error) {
+        assert.ok(error instanceof TypeError);
+      }
+    }
+    assert.deepEqual(await storage.get(R, P, 'a'), { id: 'a', title: 'x', nested: { k: [1, 2] }, last_modified: created.last_modified });
+  });
+
+  it('keeps no reference to the objects it was given', async (storage) => {
+    const given = { id: 'a', title: 'x', nested: { k: [1, 2] } };
+    await storage.create(R, P, given);
+    given.nested.k.push(3);
+    given.title = 'changed';
+    const update = { title: 'y', nested: { k: [4] } };
+    await storage.update(R, P, 'b', update);
+    update.nested.k.push(5);
     assert.deepEqual((await storage.get(R, P, 'a')).nested, { k: [1, 2] });
+    assert.equal((await storage.get(R, P, 'a')).title, 'x');
+    assert.deepEqual((await storage.get(R, P, 'b')).nested, { k: [4] });
   });
 
   it('refuses to create an existing object, but replaces a tombstone', async (storage) => {
