@@ -20,8 +20,23 @@ export function principalsSetting(resource: string, permission: string): string 
   return `${resource}_${name}_principals`;
 }
 
-export function settingPrincipals(settings: Settings, key: string): string[] {
-  return asList(settings.get(key));
+// Settings values are fixed strings or lists: their parsed principals are kept per
+// value (not per key, so a changed setting is simply a new entry). Several pairs
+// are checked per request, each used to re-split its setting (docs/performance.md).
+const parsedLists = new Map<unknown, readonly string[]>();
+const EMPTY: readonly string[] = Object.freeze([]);
+
+export function settingPrincipals(settings: Settings, key: string): readonly string[] {
+  const value = settings.get(key);
+  if (value === undefined || value === null || value === '') return EMPTY;
+  if (typeof value !== 'string') return asList(value);
+  let list = parsedLists.get(value);
+  if (!list) {
+    list = Object.freeze(asList(value));
+    // Settings hold a bounded set of strings; the bound only guards odd callers.
+    if (parsedLists.size < 1000) parsedLists.set(value, list);
+  }
+  return list;
 }
 
 export interface PermissionCheck {
@@ -34,15 +49,15 @@ export interface PermissionCheck {
 
 /** True when one of the pairs is granted to the principals, by settings or by the backend. */
 export async function isGranted(check: PermissionCheck, bound: BoundPermission[]): Promise<boolean> {
-  const principals = new Set(check.principals);
+  const { principals } = check;
   for (const [, permission] of bound) {
     const allowed = settingPrincipals(check.settings, principalsSetting(check.resource, permission));
-    if (allowed.some((p) => principals.has(p))) return true;
+    if (allowed.length > 0 && allowed.some((p) => principals.includes(p))) return true;
   }
   const real = bound.filter(([uri]) => uri !== '');
   if (real.length === 0) return false;
   const holders = await check.permission.getAuthorizedPrincipals(real);
-  return holders.some((p) => principals.has(p));
+  return holders.some((p) => principals.includes(p));
 }
 
 /**

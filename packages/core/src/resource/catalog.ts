@@ -12,7 +12,11 @@ interface CompiledPath {
   template: string;
   params: string[];
   regexp: RegExp;
+  /** Literal text and parameter names alternating, literal first: URIs are filled per request. */
+  parts: string[];
 }
+
+const PARAM = /:([A-Za-z_][A-Za-z0-9_]*)/g;
 
 function compile(template: string): CompiledPath {
   const params: string[] = [];
@@ -24,17 +28,19 @@ function compile(template: string): CompiledPath {
       return '([^/]+)';
     })
     .join('/');
-  return { template, params, regexp: new RegExp(`^${source}$`) };
+  // `split` with a capturing regexp keeps the names at the odd indexes.
+  return { template, params, regexp: new RegExp(`^${source}$`), parts: template.split(PARAM) };
 }
 
 function fill(path: CompiledPath, ids: Readonly<Record<string, string>>): string | null {
-  let missing = false;
-  const uri = path.template.replace(/:([A-Za-z_][A-Za-z0-9_]*)/g, (_m, name: string) => {
-    const value = ids[name];
-    if (value === undefined) missing = true;
-    return value ?? '';
-  });
-  return missing ? null : uri;
+  const { parts } = path;
+  let uri = parts[0]!;
+  for (let i = 1; i < parts.length; i += 2) {
+    const value = ids[parts[i]!];
+    if (value === undefined) return null;
+    uri += value + parts[i + 1]!;
+  }
+  return uri;
 }
 
 export class ResourceCatalog {

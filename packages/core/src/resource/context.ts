@@ -49,7 +49,7 @@ export function buildContext(
   delete params.id;
   let invalidParent = false;
   for (const [param, value] of Object.entries(params)) {
-    const owner = param.replace(/_id$/, '');
+    const owner = param.endsWith('_id') ? param.slice(0, -3) : param;
     if (!validIdFor(catalog, owner, value, generators)) invalidParent = true;
   }
   const ids: Record<string, string> = { ...params };

@@ -7,7 +7,7 @@ import { authorizeCreate, authorizeObject, authorizeParentRead, canSeePermission
 import { parseEnvelope } from './body.js';
 import { applyCacheHeaders } from './cache-headers.js';
 import { requireParent, type RequestResource } from './context.js';
-import { notifyResourceEvent } from './events.js';
+import { notifyResourceEvent, readsObserved } from './events.js';
 import { patchDialect } from './patch.js';
 import { checkPreconditions, notModified, setTimestampHeaders } from './preconditions.js';
 import { integerParam, parseFields, projectFields } from './query.js';
@@ -68,6 +68,7 @@ export async function getObject(context: RequestResource, reply: FastifyReply) {
 }
 
 function notifyRead(context: RequestResource, objects: KintoObject[]): void {
+  if (!readsObserved(context.host.events)) return;
   notifyResourceEvent(context.request, {
     resourceName: context.definition.name,
     parentId: context.parentId,

@@ -7,7 +7,7 @@ import { authorizeCreate, authorizeList, authorizeObject } from './access.js';
 import { isPlainObject, parseEnvelope } from './body.js';
 import { applyCacheHeaders } from './cache-headers.js';
 import { requireParent, type RequestResource } from './context.js';
-import { notifyResourceEvent } from './events.js';
+import { notifyResourceEvent, readsObserved } from './events.js';
 import { annotate, fetchObject, invalidId } from './object.js';
 import { buildToken, nextPageUrl, paginationRules, readToken, snapshotTimestamp } from './pagination.js';
 import { checkPreconditions, notModified, setTimestampHeaders } from './preconditions.js';
@@ -76,15 +76,17 @@ export async function getList(context: RequestResource, reply: FastifyReply, hea
     const next = await buildToken(sorting, page[page.length - 1]!, offset, 'GET', context.host.cache, settings, snapshot ?? seen);
     reply.header('next-page', nextPageUrl(context.request, settings, limit, next));
   }
-  notifyResourceEvent(context.request, {
-    resourceName: name,
-    parentId: context.parentId,
-    action: 'read',
-    timestamp,
-    ids: context.ids,
-    userId: context.identity.userId,
-    read: page,
-  });
+  if (readsObserved(context.host.events)) {
+    notifyResourceEvent(context.request, {
+      resourceName: name,
+      parentId: context.parentId,
+      action: 'read',
+      timestamp,
+      ids: context.ids,
+      userId: context.identity.userId,
+      read: page,
+    });
+  }
   return { data: fields ? page.map((o) => projectFields(o, fields)) : page };
 }
 

@@ -16,9 +16,23 @@ export function preconditionHeader(request: FastifyRequest, name: 'If-Match' | '
   return Number(m[1]);
 }
 
+// Consecutive requests mostly answer the same second: keep its formatted date.
+let lastSecond = NaN;
+let lastHttpDate = '';
+
+/** The HTTP date of a millisecond timestamp, to the second. */
+function httpDate(timestamp: number): string {
+  const second = Math.floor(timestamp / 1000);
+  if (second !== lastSecond) {
+    lastHttpDate = new Date(second * 1000).toUTCString();
+    lastSecond = second;
+  }
+  return lastHttpDate;
+}
+
 export function setTimestampHeaders(reply: FastifyReply, timestamp: number): void {
   reply.header('etag', `"${timestamp}"`);
-  reply.header('last-modified', new Date(Math.floor(timestamp / 1000) * 1000).toUTCString());
+  reply.header('last-modified', httpDate(timestamp));
 }
 
 /** A 412 carrying the current ETag/Last-Modified (the error handler copies error headers). */
@@ -26,7 +40,7 @@ function failed(current: number, existing: KintoObject | null): KintoError {
   const error = preconditionFailed(existing ? stripPermissions(existing) : null);
   Object.assign(error.headers, {
     etag: `"${current}"`,
-    'last-modified': new Date(Math.floor(current / 1000) * 1000).toUTCString(),
+    'last-modified': httpDate(current),
   });
   return error;
 }
