@@ -68,9 +68,72 @@ function hasUnsafeNumber(value: unknown): boolean {
 
 const NON_ASCII = /[\u007f-\uffff]/g;
 
+// Frozen objects never change (the memory storage hands out its stored records
+// frozen), so their JSON text is kept: a page of records then costs one
+// JSON.stringify per record ever, not per response — stringify was the largest
+// share of a record page after writing to the socket (docs/performance.md).
+const frozenText = new WeakMap<object, string>();
+
+function isPlain(value: object): boolean {
+  const proto = Object.getPrototypeOf(value) as unknown;
+  return (proto === Object.prototype || proto === null) && typeof (value as { toJSON?: unknown }).toJSON !== 'function';
+}
+
+/** Frozen all the way down: freezing is irreversible, so such a value never changes. */
+function deepFrozen(value: unknown): boolean {
+  if (value === null || typeof value !== 'object') return true;
+  // Only plain objects and arrays: a frozen Date still changes through setTime().
+  if (!Array.isArray(value) && !isPlain(value)) return false;
+  return Object.isFrozen(value) && Object.values(value).every(deepFrozen);
+}
+
+/** The kept JSON text of a deep-frozen object; undefined when it is not deep-frozen. */
+function frozenJson(value: object): string | undefined {
+  let text = frozenText.get(value);
+  if (text === undefined) {
+    if (!deepFrozen(value)) return undefined;
+    text = JSON.stringify(value);
+    frozenText.set(value, text);
+  }
+  return text;
+}
+
+/**
+ * The JSON of a response envelope whose arrays hold frozen plain objects
+ * (`{data: [...]}`), assembled from their kept texts; undefined for any other
+ * shape, which JSON.stringify serialises as usual.
+ */
+function envelopeJson(value: unknown): string | undefined {
+  if (value === null || typeof value !== 'object' || Array.isArray(value) || !isPlain(value)) return undefined;
+  const members: string[] = [];
+  let frozenSeen = false;
+  for (const key of Object.keys(value)) {
+    const member = (value as Record<string, unknown>)[key];
+    let text: string | undefined;
+    if (Array.isArray(member)) {
+      const items: string[] = [];
+      for (const item of member) {
+        if (item === null || typeof item !== 'object' || !Object.isFrozen(item) || Array.isArray(item) || !isPlain(item)) return undefined;
+        const itemText = frozenJson(item);
+        if (itemText === undefined) return undefined;
+        items.push(itemText);
+      }
+      frozenSeen ||= items.length > 0;
+      text = `[${items.join(',')}]`;
+    } else {
+      // Only members that are no containers: their JSON is JSON.stringify's own.
+      if (member !== null && (typeof member === 'object' || typeof member === 'function')) return undefined;
+      text = JSON.stringify(member) as string | undefined;
+      if (text === undefined) continue;
+    }
+    members.push(`${JSON.stringify(key)}:${text}`);
+  }
+  return frozenSeen ? `{${members.join(',')}}` : undefined;
+}
+
 /** JSON with non-ASCII characters as `\uXXXX` (uppercase hex), `/` unescaped, like Kinto's renderer. */
 export function serializeJson(value: unknown): string {
-  const text = JSON.stringify(value) ?? 'null';
+  const text = envelopeJson(value) ?? JSON.stringify(value) ?? 'null';
   NON_ASCII.lastIndex = 0;
   if (!NON_ASCII.test(text)) return text;
   NON_ASCII.lastIndex = 0;
