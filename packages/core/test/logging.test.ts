@@ -25,6 +25,7 @@ test('request.summary lines carry the request facts but no credential, token, co
   assert.equal(summaries.length, 2);
   const [first, second] = summaries;
   assert.equal(first!.rid, 'rid-1');
+  assert.match(String(first!.time), /^\d{4}-\d\d-\d\dT\d\d:\d\d:\d\d\.\d{3}Z$/);
   assert.equal(first!.code, 200);
   assert.match(String(first!.uid), /^basicauth:[0-9a-f]{64}$/);
   assert.equal(first!.authn_type, 'basicauth');
