@@ -111,17 +111,26 @@ function idMismatch(): KintoError {
 
 const RESPONSE_BEHAVIORS = ['full', 'light', 'diff'];
 
-function jsonEqual(a: unknown, b: unknown): boolean {
-  return JSON.stringify(a) === JSON.stringify(b);
-}
-
-export async function patchObject(context: RequestResource, reply: FastifyReply) {
+/**
+ * PATCH and DELETE: write on an existing object; on a missing one, read on the parent
+ * is enough to learn it is missing (404), else 403/401 (kinto-api.md §7.6).
+ */
+async function existingForWrite(context: RequestResource) {
   await parentFirst(context);
   const id = objectId(context);
   const existing = await fetchObject(context, id);
   if (existing) await authorizeObject(context, 'write', id);
   else await authorizeParentRead(context);
   checkId(context);
+  return { id, existing };
+}
+
+function jsonEqual(a: unknown, b: unknown): boolean {
+  return JSON.stringify(a) === JSON.stringify(b);
+}
+
+export async function patchObject(context: RequestResource, reply: FastifyReply) {
+  const { id, existing } = await existingForWrite(context);
   const behaviorHeader = context.request.headers['response-behavior'];
   const behavior = Array.isArray(behaviorHeader) ? behaviorHeader.join(', ') : (behaviorHeader ?? 'full');
   if (!RESPONSE_BEHAVIORS.includes(behavior)) {
@@ -159,12 +168,7 @@ export async function patchObject(context: RequestResource, reply: FastifyReply)
 }
 
 export async function deleteObject(context: RequestResource, reply: FastifyReply) {
-  await parentFirst(context);
-  const id = objectId(context);
-  const existing = await fetchObject(context, id);
-  if (existing) await authorizeObject(context, 'write', id);
-  else await authorizeParentRead(context);
-  checkId(context);
+  const { id, existing } = await existingForWrite(context);
   if (!existing) return notFound(context);
   checkPreconditions(context.request, { existing, current: existing.last_modified });
   const raw = single(parseRawQuery(context.request), 'last_modified');
