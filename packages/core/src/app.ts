@@ -1,7 +1,7 @@
 // The application factory (Kinto's `kinto.core.initialize` + `includeme`):
 // settings → backends → core hooks → plugins of `kinto.includes`, in order →
 // authentication chain → core views → the application's own resources.
-import Fastify, { LogController, type FastifyBaseLogger, type FastifyInstance, type FastifyPluginAsync, type FastifyRequest } from 'fastify';
+import Fastify, { LogController, type FastifyBaseLogger, type FastifyInstance, type FastifyRequest } from 'fastify';
 import { MultiAuth } from './authentication/multiauth.js';
 import { basicAuthPolicy } from './authentication/basicauth.js';
 import { createBackends, type Backends } from './backends.js';
@@ -11,7 +11,7 @@ import { addCommonHeaders, installHooks, sendError, toKintoError } from './http/
 import { serializeJson } from './http/json.js';
 import { registerService, type ServiceDefinition } from './http/service.js';
 import { loggerOptions, logSummary, summaryEnabled } from './logging.js';
-import type { PluginApi } from './plugins/api.js';
+import { pluginApi } from './plugins/host.js';
 import { defaultBaseDirs, loadPlugin, type PluginSource } from './plugins/loader.js';
 import { Registry } from './registry.js';
 import type { Settings } from './settings/load.js';
@@ -183,32 +183,4 @@ export async function createKinto(settings: Settings, options: CreateKintoOption
   registerOpenApi(kinto);
   await app.ready();
   return kinto;
-}
-
-function pluginApi(kinto: KintoApp): PluginApi {
-  const { registry, app } = kinto;
-  return {
-    settings: registry.settings,
-    log: registry.log,
-    storage: registry.storage,
-    permission: registry.permission,
-    cache: registry.cache,
-    events: registry.events,
-    includes: registry.includes,
-    version: kinto.version,
-    defineSettings: (spec) => registry.settings.define(spec),
-    setDefaults: (defaults) => registry.settings.setDefaults(defaults),
-    addPolicy: (names, factory) => registry.addPolicy(Array.isArray(names) ? names : [names], factory),
-    addCapability: (id, capability) => registry.addCapability(id, capability),
-    addHeartbeat: (name, check) => registry.addHeartbeat(name, check),
-    addPublicSetting: (key) => void registry.publicSettings.add(key),
-    addUserInfo: (contributor) => void registry.userInfo.push(contributor),
-    service: (definition) => kinto.service(definition),
-    routes: (plugin: FastifyPluginAsync) => void app.register(plugin, { prefix: '/v1' }),
-    authenticate: (request) => kinto.authenticate(request),
-    challenges: () => kinto.multiauth.challenges(),
-    provide: (key, value) => void registry.extras.set(key, value),
-    lookup: <T>(key: string) => registry.extras.get(key) as T | undefined,
-    onClose: (hook) => void registry.closeHooks.push(hook),
-  };
 }

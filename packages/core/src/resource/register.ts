@@ -5,6 +5,7 @@ import type { FastifyReply, FastifyRequest } from 'fastify';
 import type { KintoApp } from '../app.js';
 import type { Method, ServiceHandler } from '../http/service.js';
 import { WRITE_METHODS } from '../http/service.js';
+import { pluginApi } from '../plugins/host.js';
 import { asBool } from '../settings/values.js';
 import { resourceCatalog } from './catalog.js';
 import { buildContext, type RegisteredResource, type RequestResource } from './context.js';
@@ -18,22 +19,9 @@ import { deleteList, getList, postList } from './plural.js';
 const LIST_HEADERS = ['Next-Page', 'Last-Modified', 'ETag', 'Cache-Control', 'Expires', 'Pragma'];
 const OBJECT_HEADERS = ['Last-Modified', 'ETag', 'Cache-Control', 'Expires', 'Pragma'];
 
-/** The host of a Kinto application (what `PluginApi` gives plugins). */
+/** The host of a Kinto application: its PluginApi (which satisfies ResourceHost). */
 export function resourceHost(kinto: KintoApp): ResourceHost {
-  const { registry } = kinto;
-  return {
-    settings: registry.settings,
-    log: registry.log,
-    storage: registry.storage,
-    permission: registry.permission,
-    cache: registry.cache,
-    events: registry.events,
-    service: (definition) => kinto.service(definition),
-    authenticate: (request) => kinto.authenticate(request),
-    challenges: () => kinto.multiauth.challenges(),
-    provide: (key, value) => void registry.extras.set(key, value),
-    lookup: <T>(key: string) => registry.extras.get(key) as T | undefined,
-  };
+  return pluginApi(kinto);
 }
 
 function idGeneratorOf(host: ResourceHost, definition: ResourceDefinition): IdGenerator {
