@@ -89,10 +89,7 @@ function describe(result: autocannon.Result, firstFailure: string | undefined): 
 }
 
 /** Warm-up, then a fixed-duration measurement. */
-export async function measure(server: ServerHandle, request: LoadRequest, timing: Timing, connections = 10): Promise<Measurement> {
-  server.resetPeak();
-  if (timing.warmupSeconds > 0) await run(server.url, request, { connections, durationSeconds: timing.warmupSeconds });
-  const { result, seconds, errors, errorDetail } = await run(server.url, request, { connections, durationSeconds: timing.durationSeconds });
+function toMeasurement(server: ServerHandle, { result, seconds, errors, errorDetail }: Awaited<ReturnType<typeof run>>): Measurement {
   return {
     requestsPerSecond: result.requests.total / seconds,
     latencyP50Ms: result.latency.p50,
@@ -104,17 +101,14 @@ export async function measure(server: ServerHandle, request: LoadRequest, timing
   };
 }
 
+export async function measure(server: ServerHandle, request: LoadRequest, timing: Timing, connections = 10): Promise<Measurement> {
+  server.resetPeak();
+  if (timing.warmupSeconds > 0) await run(server.url, request, { connections, durationSeconds: timing.warmupSeconds });
+  return toMeasurement(server, await run(server.url, request, { connections, durationSeconds: timing.durationSeconds }));
+}
+
 /** A fixed number of requests, no warm-up (cold scenarios: every request is a first use). */
 export async function fire(server: ServerHandle, request: LoadRequest, amount: number, connections: number): Promise<Measurement> {
   server.resetPeak();
-  const { result, seconds, errors, errorDetail } = await run(server.url, request, { connections, amount });
-  return {
-    requestsPerSecond: result.requests.total / seconds,
-    latencyP50Ms: result.latency.p50,
-    latencyP99Ms: result.latency.p99,
-    requests: result.requests.total,
-    errors,
-    peakRssBytes: server.peakRssBytes(),
-    ...(errorDetail ? { errorDetail } : {}),
-  };
+  return toMeasurement(server, await run(server.url, request, { connections, amount }));
 }
