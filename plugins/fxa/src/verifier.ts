@@ -2,8 +2,7 @@
 // one verification per token (scope routing happens locally), cached under a keyed
 // HMAC of the token; concurrent requests with the same new token share one upstream
 // call; rejected tokens are remembered for a short while. Outages are never cached.
-import { createHmac } from 'node:crypto';
-import type { Cache, Logger } from '@kinto-ts/core';
+import { hmacDigest, type Cache, type Logger } from '@kinto-ts/core';
 import type { JwksVerifier } from './jwt.js';
 import type { FxaOAuthClient, TokenProfile } from './oauth-client.js';
 import { SafeCache } from './safe-cache.js';
@@ -42,7 +41,7 @@ export class TokenVerifier {
 
   /** The cache key of a token: never the token itself. */
   tokenKey(token: string): string {
-    return createHmac('sha256', this.options.hmacSecret).update(token).digest('hex');
+    return hmacDigest(this.options.hmacSecret, token);
   }
 
   /** The token's profile, null when FxA rejects it; throws UpstreamError when FxA cannot answer. */
