@@ -2,7 +2,7 @@
 // settings → backends → core hooks → plugins of `kinto.includes`, in order →
 // authentication chain → core views → the application's own resources.
 import Fastify, { LogController, type FastifyBaseLogger, type FastifyInstance, type FastifyRequest } from 'fastify';
-import { MultiAuth } from './authentication/multiauth.js';
+import { knownIdentity, MultiAuth } from './authentication/multiauth.js';
 import { basicAuthPolicy } from './authentication/basicauth.js';
 import { createBackends, type Backends } from './backends.js';
 import { StartupError } from './errors.js';
@@ -10,7 +10,7 @@ import { createContext, type Identity } from './http/context.js';
 import { addCommonHeaders, installHooks, sendError, toKintoError } from './http/hooks.js';
 import { serializeJson } from './http/json.js';
 import { registerService, type ServiceDefinition } from './http/service.js';
-import { loggerOptions, logSummary, summaryEnabled } from './logging.js';
+import { defaultLogger, logSummary, summaryEnabled } from './logging.js';
 import { pluginApi } from './plugins/host.js';
 import { defaultBaseDirs, loadPlugin, type PluginSource } from './plugins/loader.js';
 import { Registry } from './registry.js';
@@ -62,7 +62,10 @@ export async function createKinto(settings: Settings, options: CreateKintoOption
       ? { logger: false }
       : options.logger && typeof options.logger === 'object'
         ? { loggerInstance: options.logger }
-        : { logger: loggerOptions(options.logLevel ?? core.log_level, core.project_name) }),
+        : { loggerInstance: defaultLogger(options.logLevel ?? core.log_level, core.project_name) }),
+    // Request logs are the root logger itself: a child per request (fastify's `reqId`
+    // binding) cost more than the summary line; `rid` identifies requests instead.
+    childLoggerFactory: (logger) => logger,
     // Our own `request.summary` line replaces fastify's request logs.
     logController: new LogController({ disableRequestLogging: true }),
     bodyLimit: core.max_request_body_bytes,
@@ -137,12 +140,15 @@ export async function createKinto(settings: Settings, options: CreateKintoOption
     },
   };
 
-  app.addHook('onResponse', async (request, reply) => {
-    if (request.kinto?.subrequest || !summaryEnabled(request.log)) return;
-    const memo = request.kinto?.bound.get('identities') as Map<string, Promise<Identity>> | undefined;
-    const pending = memo && request.headers.authorization ? memo.get(request.headers.authorization) : undefined;
-    const identity = pending ? await pending.catch(() => null) : null;
-    logSummary(request, reply, identity?.userId ?? null, identity?.policy ?? null);
+  // A callback hook: an async one costs a promise and a microtask on every request.
+  app.addHook('onResponse', (request, reply, done) => {
+    if (!request.kinto?.subrequest && summaryEnabled(request.log)) {
+      // The response is sent: an identification still pending can only be a failed or
+      // abandoned one, which Kinto logs as anonymous too.
+      const identity = knownIdentity(request);
+      logSummary(request, reply, identity?.userId ?? null, identity?.policy ?? null);
+    }
+    done();
   });
   app.addHook('onClose', async () => {
     for (const hook of registry.closeHooks.reverse()) await hook();

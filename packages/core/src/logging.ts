@@ -2,7 +2,7 @@
 // request (settings.md §1). Credentials never reach a log line: the Authorization
 // header is never logged, and querystring values of OAuth parameters are masked.
 import type { FastifyBaseLogger, FastifyReply, FastifyRequest } from 'fastify';
-import type { LoggerOptions } from 'pino';
+import { pino, type Logger, type LoggerOptions } from 'pino';
 
 const SECRET_PARAMS = /^(code|state|token|_token|access_token|id_token|refresh_token|client_secret|password|code_verifier)$/i;
 
@@ -60,6 +60,60 @@ export function loggerOptions(level: string, name: string): LoggerOptions {
       req: (req: { method?: string; url?: string }) => ({ method: req.method, path: req.url?.split('?')[0] }),
     },
   };
+}
+
+/**
+ * Log lines written to stdout once per turn of the event loop: the lines of every
+ * request finished in one turn go out in one write. One write per line cost ~10 %
+ * of a record page (docs/performance.md); a line still leaves within the turn that
+ * logged it, and whatever is pending is written when the process exits.
+ */
+class TurnBufferedStream {
+  private lines: string[] = [];
+  private scheduled = false;
+
+  constructor(private readonly out: { write(text: string): unknown }) {
+    pendingStreams.add(this);
+  }
+
+  write(line: string): void {
+    this.lines.push(line);
+    if (this.lines.length >= 256) this.flush();
+    else if (!this.scheduled) {
+      this.scheduled = true;
+      setImmediate(this.flushTurn);
+    }
+  }
+
+  private readonly flushTurn = (): void => {
+    this.scheduled = false;
+    this.flush();
+  };
+
+  /** Writes what is pending now (pino calls it for fatal logs and on exit). */
+  flushSync(): void {
+    this.flush();
+  }
+
+  private flush(): void {
+    if (this.lines.length === 0) return;
+    const text = this.lines.length === 1 ? this.lines[0]! : this.lines.join('');
+    this.lines = [];
+    this.out.write(text);
+  }
+}
+
+const pendingStreams = new Set<TurnBufferedStream>();
+process.once('exit', () => {
+  for (const stream of pendingStreams) stream.flushSync();
+});
+
+/**
+ * The server's logger: JSON lines on stdout, written synchronously (sonic-boom
+ * retries a full pipe) as Python Kinto does, batched per event-loop turn.
+ */
+export function defaultLogger(level: string, name: string): Logger {
+  return pino(loggerOptions(level, name), new TurnBufferedStream(pino.destination({ dest: 1, sync: true })));
 }
 
 /**

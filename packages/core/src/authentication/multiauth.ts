@@ -18,6 +18,26 @@ export interface ConfiguredPolicy {
   policy: AuthenticationPolicy;
 }
 
+const IDENTITIES = 'identities';
+
+interface IdentityMemo {
+  pending: Promise<Identity>;
+  /** Set once identified: read synchronously by the summary log line. */
+  identity?: Identity;
+}
+
+/**
+ * The identity already established for the request's Authorization header (by the
+ * request itself or a sub-request of its batch), without waiting; undefined when
+ * none was (anonymous requests, refusals before authentication, failures).
+ */
+export function knownIdentity(request: FastifyRequest): Identity | undefined {
+  const header = request.headers.authorization;
+  if (!header) return undefined;
+  const memo = request.kinto?.bound.get(IDENTITIES) as Map<string, IdentityMemo> | undefined;
+  return memo?.get(header)?.identity;
+}
+
 const ANONYMOUS: Identity = Object.freeze({ userId: null, principals: [EVERYONE], policy: null }) as Identity;
 
 export class MultiAuth {
@@ -66,31 +86,33 @@ export class MultiAuth {
   authenticate(request: FastifyRequest): Promise<Identity> {
     const header = request.headers.authorization;
     if (!header || this.policies.length === 0) return Promise.resolve(ANONYMOUS);
-    let memo = request.kinto.bound.get('identities') as Map<string, Promise<Identity>> | undefined;
+    let memo = request.kinto.bound.get(IDENTITIES) as Map<string, IdentityMemo> | undefined;
     if (!memo) {
       memo = new Map();
-      request.kinto.bound.set('identities', memo);
+      request.kinto.bound.set(IDENTITIES, memo);
     }
-    let pending = memo.get(header);
-    if (!pending) {
-      pending = this.identify(request);
-      memo.set(header, pending);
+    let entry = memo.get(header);
+    if (!entry) {
+      const created: IdentityMemo = { pending: undefined as unknown as Promise<Identity> };
+      created.pending = this.identify(request, created);
+      memo.set(header, created);
       // A failed identification (provider outage) must not be remembered for the batch.
-      pending.catch(() => memo!.delete(header));
+      created.pending.catch(() => memo!.delete(header));
+      entry = created;
     }
-    return pending;
+    return entry.pending;
   }
 
-  private async identify(request: FastifyRequest): Promise<Identity> {
+  private async identify(request: FastifyRequest, memo: IdentityMemo): Promise<Identity> {
     for (const { name, prefix, policy } of this.policies) {
       const result = await policy.authenticate(request);
       if (!result) continue;
       const userId = `${prefix}:${result.userId}`;
       const groups = await this.groupPrincipals(userId);
       const principals = unique([userId, EVERYONE, AUTHENTICATED, ...(result.principals ?? []), ...groups]);
-      return { userId, principals, policy: name, profile: result.profile };
+      return (memo.identity = { userId, principals, policy: name, profile: result.profile });
     }
-    return ANONYMOUS;
+    return (memo.identity = ANONYMOUS);
   }
 
   private async groupPrincipals(userId: string): Promise<string[]> {
