@@ -82,6 +82,10 @@ export function readsObserved(events: EventBus): boolean {
   return events.hasListeners('ResourceRead') || events.hasListeners('AfterResourceRead');
 }
 
+function changesObserved(events: EventBus): boolean {
+  return events.hasListeners('ResourceChanged') || events.hasListeners('AfterResourceChanged');
+}
+
 /** Drops the events stacked so far (a batch rolled back the work that produced them). */
 export function discardResourceEvents(request: FastifyRequest): void {
   pending(request).splice(0);
@@ -114,6 +118,9 @@ async function emit(bus: EventBus, events: PendingEvent[], after: boolean): Prom
 export async function withResourceEvents<T>(host: EventHost, request: FastifyRequest, write: boolean, fn: () => Promise<T>): Promise<T> {
   const bound = request.kinto.bound;
   if (bound.get(OWNER)) return write ? runInTransaction(host, fn) : fn();
+  // A read nobody listens to: no event of it can be delivered (a read may still
+  // write, e.g. implicit default-bucket creations, so changes count too).
+  if (!write && !readsObserved(host.events) && !changesObserved(host.events)) return fn();
   bound.set(OWNER, true);
   const delivered: PendingEvent[] = [];
   try {
