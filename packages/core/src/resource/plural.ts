@@ -12,7 +12,9 @@ import { annotate, fetchObject, invalidId } from './object.js';
 import { buildToken, nextPageUrl, paginationRules, readToken, snapshotTimestamp } from './pagination.js';
 import { checkPreconditions, notModified, setTimestampHeaders } from './preconditions.js';
 import { parseFields, parseFilters, parseLimit, parseSorting, projectFields, type QueryOptions } from './query.js';
-import { parseRawQuery, type RawQuery } from './querystring.js';
+import { keepPage, keptPage, pageKey } from './page-cache.js';
+import { parseRawQuery, rawQueryString, type RawQuery } from './querystring.js';
+import { serializeJson } from '../http/json.js';
 import { runValidators, saveObject, deleteObjects } from './write.js';
 
 const TO_DEPRECATION = {
@@ -33,6 +35,9 @@ function listFilters(context: RequestResource, query: RawQuery, shared: string[]
   return context.definition.adjustFilters ? context.definition.adjustFilters(filters) : filters;
 }
 
+/** Beyond this many shared ids, a page is not kept (the key would outweigh the page). */
+const MAX_SHARED_KEY = 100;
+
 async function listChecks(context: RequestResource, permission: 'read' | 'write'): Promise<string[] | null> {
   const shared = await authorizeList(context, permission);
   if (context.invalidParent || context.definition.requireParent) await requireParent(context);
@@ -50,6 +55,18 @@ export async function getList(context: RequestResource, reply: FastifyReply, hea
   await applyCacheHeaders(context, reply);
   if (notModified(context.request, { existing: 'list', current: timestamp })) return reply.code(304).send();
   checkPreconditions(context.request, { existing: 'list', current: timestamp });
+  // A kept page: same storage generation, URL, query and visible objects (page-cache.ts).
+  const observed = readsObserved(context.host.events);
+  const cacheKey =
+    head || observed || query.has('_token') || (shared !== null && shared.length > MAX_SHARED_KEY)
+      ? undefined
+      : pageKey(storage, `${name}\n${context.parentId}\n${context.pluralUri}`, rawQueryString(context.request), shared);
+  const kept = cacheKey === undefined ? undefined : keptPage(storage, cacheKey);
+  if (kept) {
+    if (kept.alert) context.request.kinto.alert = kept.alert;
+    if (snapshot === undefined && kept.seen > timestamp) setTimestampHeaders(reply, kept.seen);
+    return reply.type('application/json').send(kept.body);
+  }
   const filters = listFilters(context, query, shared);
   if (head) {
     const total = await storage.countAll(name, context.parentId, filters);
@@ -69,14 +86,16 @@ export async function getList(context: RequestResource, reply: FastifyReply, hea
   });
   const page = objects.slice(0, limit);
   // A write may land between reading the list timestamp and listing: the listing wins.
-  const seen = Math.max(timestamp, ...objects.map((o) => o.last_modified));
+  let seen = timestamp;
+  for (const o of objects) if (o.last_modified > seen) seen = o.last_modified;
   if (snapshot === undefined && seen > timestamp) setTimestampHeaders(reply, seen);
-  if (objects.length > limit) {
+  const hasNext = objects.length > limit;
+  if (hasNext) {
     const offset = (token?.offset ?? 0) + page.length;
     const next = await buildToken(sorting, page[page.length - 1]!, offset, 'GET', context.host.cache, settings, snapshot ?? seen);
     reply.header('next-page', nextPageUrl(context.request, settings, limit, next));
   }
-  if (readsObserved(context.host.events)) {
+  if (observed) {
     notifyResourceEvent(context.request, {
       resourceName: name,
       parentId: context.parentId,
@@ -87,7 +106,12 @@ export async function getList(context: RequestResource, reply: FastifyReply, hea
       read: page,
     });
   }
-  return { data: fields ? page.map((o) => projectFields(o, fields)) : page };
+  const payload = { data: fields ? page.map((o) => projectFields(o, fields)) : page };
+  // Pages with a Next-Page are not kept: their pagination token is single-use.
+  if (cacheKey === undefined || hasNext) return payload;
+  const body = Buffer.from(serializeJson(payload));
+  keepPage(storage, cacheKey, { body, seen, alert: context.request.kinto.alert === TO_DEPRECATION ? TO_DEPRECATION : undefined });
+  return reply.type('application/json').send(body);
 }
 
 export async function postList(context: RequestResource, reply: FastifyReply) {

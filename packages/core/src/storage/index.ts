@@ -74,6 +74,14 @@ export interface Storage {
   flush(): Promise<void>;
   close(): Promise<void>;
 
+  /**
+   * A number that changes on every write to this backend, when the backend alone can
+   * tell (in-process storage); absent when other processes write too (PostgreSQL).
+   * While it is unchanged, every read answers the same: list pages are then served
+   * from their kept JSON (resource/page-cache.ts).
+   */
+  readonly generation?: number;
+
   /** The list timestamp; an empty list gets the current time, fixed until the first write. */
   resourceTimestamp(resourceName: string, parentId: string): Promise<number>;
 

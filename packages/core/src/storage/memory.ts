@@ -40,12 +40,19 @@ export class MemoryStorage implements Storage {
   /** `${resourceName}\u0000${parentId}` → id → object (tombstones included) */
   private lists = new Map<string, List>();
   private timestamps = new Map<string, number>();
+  private writes = 0;
+
+  /** Changes on every write (see Storage.generation). */
+  get generation(): number {
+    return this.writes;
+  }
 
   async initialize(): Promise<void> {}
   async heartbeat(): Promise<boolean> {
     return true;
   }
   async flush(): Promise<void> {
+    this.writes++;
     this.lists.clear();
     this.timestamps.clear();
   }
@@ -88,6 +95,7 @@ export class MemoryStorage implements Storage {
    * a client value in the future is kept, one in the past is kept without moving the list.
    */
   private bump(resourceName: string, parentId: string, obj: Record<string, unknown>, previous?: KintoObject): number {
+    this.writes++;
     const key = this.key(resourceName, parentId);
     const current = this.timestamps.get(key);
     const listTs = current ?? 0;
@@ -174,6 +182,7 @@ export class MemoryStorage implements Storage {
     }
     // Cascades (withDeleted false) also purge the tombstones left in those lists.
     if (!withDeleted) {
+      this.writes++;
       for (const [key, list] of this.matchingLists(resourceName, parentId)) {
         for (const [id, obj] of list) if (obj.deleted) list.delete(id);
         if (list.size === 0) {
@@ -186,6 +195,7 @@ export class MemoryStorage implements Storage {
   }
 
   async purgeDeleted(resourceName: string, parentId: string, options: PurgeOptions = {}): Promise<number> {
+    this.writes++;
     let count = 0;
     for (const [, list] of this.matchingLists(resourceName, parentId)) {
       const tombstones = [...list.values()].filter((o) => o.deleted).sort((a, b) => b.last_modified - a.last_modified);
