@@ -13,7 +13,7 @@ test('a flood in one namespace neither exceeds the bound nor evicts another name
   assert.deepEqual(await states.get('s1'), { callback: 'http://app/#' });
   assert.equal(await verifications.get('token-0'), undefined, 'the oldest verifications were evicted');
   assert.deepEqual(await verifications.get('token-9999'), { sub: 'user-9999' });
-  const size = (verifications as unknown as { inner: MemoryCache }).inner.sizeBytes;
+  const size = (verifications as MemoryCache).sizeBytes;
   assert.ok(size <= 64 * 1024, `namespace holds ${size} bytes`);
 });
 
