@@ -1,6 +1,7 @@
 // The Kinto application: the core framework plus Kinto's resources (buckets,
 // collections, groups, records), its utility endpoints and built-in plugins.
 import { createKinto, loadSettingsFromIni, registerSchemaValidation, resourceHost, type CreateKintoOptions, type KintoApp, type Settings } from '@kinto-ts/core';
+import { applyHeapSettings } from './heap.js';
 import { PLUGIN_ALIASES } from './aliases.js';
 import { VERSION } from './version.js';
 import { registerBuckets } from './views/buckets.js';
@@ -48,5 +49,7 @@ export async function createServer(settings: Settings, options: ServerOptions = 
 
 export async function createServerFromIni(path: string, options: ServerOptions & { port?: number; host?: string; env?: NodeJS.ProcessEnv } = {}) {
   const { port, host, env, ...rest } = options;
-  return createServer(loadSettingsFromIni(path, { port, host, env }), rest);
+  const settings = loadSettingsFromIni(path, { port, host, env });
+  applyHeapSettings(settings);
+  return createServer(settings, rest);
 }

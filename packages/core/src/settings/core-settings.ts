@@ -109,6 +109,7 @@ export const CORE_SETTINGS = {
   host: str('127.0.0.1'),
   port: { type: 'integer', default: 8888, minimum: 0, maximum: 65535 },
   log_level: { type: 'string', default: 'info', enum: ['fatal', 'error', 'warn', 'info', 'debug', 'trace', 'silent'] },
+  lean_heap: bool(true, 'kinto-ts: servers started from an .ini keep the V8 heap close to its live size (server/src/heap.ts).'),
 } satisfies SettingsSpec;
 
 export interface CoreSettings {
@@ -187,4 +188,5 @@ export interface CoreSettings {
   host: string;
   port: number;
   log_level: string;
+  lean_heap: boolean;
 }

@@ -2,6 +2,7 @@
 // SIGTERM close the server gracefully: in-flight requests finish, then exit 0.
 import { loadSettingsFromIni, StartupError } from '@kinto-ts/core';
 import { createServer } from '../app.js';
+import { applyHeapSettings } from '../heap.js';
 import type { Command } from './index.js';
 import { isPrimaryOf, leaveCluster, notifyListening, parseWorkers, runPrimary } from './workers.js';
 
@@ -33,6 +34,7 @@ export const startCommand: Command = {
     if (isPrimaryOf(workers)) {
       return runPrimary(workers, { info: (m) => context.stderr.write(`${m}\n`), error: (m) => context.stderr.write(`${m}\n`) });
     }
+    applyHeapSettings(settings);
     const kinto = await createServer(settings, context.logLevel !== 'info' ? { logLevel: context.logLevel } : {});
     const address = await kinto.listen();
     kinto.app.log.info({ address }, `kinto listening on ${address}`);
