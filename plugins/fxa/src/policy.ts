@@ -52,6 +52,18 @@ export function createFxaPolicy(context: PolicyContext, deps: PolicyDeps): Authe
   const realmOption = context.options.realm;
   const realm = realmOption === undefined || realmOption === null ? 'Realm' : String(realmOption);
 
+  // Tokens carry few distinct scope sets: their routing entry is kept per set. Refusals
+  // are not kept, so an ambiguous token is logged every time it is used.
+  const routes = new Map<string, RoutingEntry>();
+  const route = (scopes: readonly string[]): RoutingEntry | null => {
+    const key = JSON.stringify(scopes);
+    const known = routes.get(key);
+    if (known) return known;
+    const entry = routeToken(deps.routing, scopes, context.log);
+    if (entry && routes.size < 1000) routes.set(key, entry);
+    return entry;
+  };
+
   return {
     async authenticate(request): Promise<AuthResult | null> {
       const token = bearerToken(request.headers.authorization);
@@ -59,7 +71,7 @@ export function createFxaPolicy(context: PolicyContext, deps: PolicyDeps): Authe
       if (!token) return null;
       const profile: TokenProfile | null = await deps.verifier.verify(token);
       if (!profile) return null;
-      const entry = routeToken(deps.routing, profile.scope, context.log);
+      const entry = route(profile.scope);
       if (!entry) return null;
       if (entry.client === DEFAULT_CLIENT) return { userId: profile.user };
       return { userId: `${profile.user}-${entry.client}`, principals: [`${SHARED_PRINCIPAL_PREFIX}${profile.user}`] };

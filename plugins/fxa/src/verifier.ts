@@ -45,11 +45,18 @@ export class TokenVerifier {
   }
 
   /** The token's profile, null when FxA rejects it; throws UpstreamError when FxA cannot answer. */
-  verify(token: string): Promise<TokenProfile | null> {
+  async verify(token: string): Promise<TokenProfile | null> {
     const key = this.tokenKey(token);
+    const running = this.inflight.get(key);
+    if (running) return running;
+    // A cached verification needs no single flight (the common case: no extra promise per request).
+    const cached = await this.verified.get<unknown>(key);
+    if (isProfile(cached)) return cached;
+    // A miss: the first request asks, the others arriving meanwhile share its answer
+    // (checked again: another request may have started while the cache was read).
     let pending = this.inflight.get(key);
     if (!pending) {
-      pending = this.lookup(key, token).finally(() => this.inflight.delete(key));
+      pending = this.resolve(key, token).finally(() => this.inflight.delete(key));
       this.inflight.set(key, pending);
     }
     return pending;
@@ -61,7 +68,9 @@ export class TokenVerifier {
     await Promise.all([this.verified.delete(key), this.rejected.delete(key)]);
   }
 
-  private async lookup(key: string, token: string): Promise<TokenProfile | null> {
+  private async resolve(key: string, token: string): Promise<TokenProfile | null> {
+    // Read again under the single flight: a verification may have finished since this
+    // request's first read (a shared cache can answer reads out of order).
     const cached = await this.verified.get<unknown>(key);
     if (isProfile(cached)) return cached;
     if (this.options.invalidTtlSeconds > 0 && (await this.rejected.get<unknown>(key)) !== undefined) return null;
