@@ -68,7 +68,7 @@ export function loggerOptions(level: string, name: string): LoggerOptions {
  * of a record page (docs/performance.md); a line still leaves within the turn that
  * logged it, and whatever is pending is written when the process exits.
  */
-class TurnBufferedStream {
+export class TurnBufferedStream {
   private lines: string[] = [];
   private scheduled = false;
 

@@ -4,7 +4,7 @@ import { Writable } from 'node:stream';
 import { test } from 'node:test';
 import { pino } from 'pino';
 import { createKinto } from '../src/index.js';
-import { loggerOptions } from '../src/logging.js';
+import { loggerOptions, TurnBufferedStream } from '../src/logging.js';
 import { basicAuth, testSettings } from '../src/testing/index.js';
 
 test('request.summary lines carry the request facts but no credential, token, code or state', async (t) => {
@@ -66,4 +66,32 @@ test('no request.summary line (nor its work) below the info level', async (t) =>
   const response = await kinto.app.inject({ url: '/v1/', headers: { authorization: basicAuth('mat', 'pw') } });
   assert.equal(response.statusCode, 200);
   assert.deepEqual(lines, []);
+});
+
+test('log lines leave in one write per event-loop turn, in order, none lost', async () => {
+  const writes: string[] = [];
+  const stream = new TurnBufferedStream({ write: (text: string) => writes.push(text) });
+  const logger = pino(loggerOptions('info', 'kinto'), stream);
+  logger.info('one');
+  logger.info('two');
+  logger.warn('three');
+  assert.equal(writes.length, 0, 'nothing is written before the turn ends');
+  await new Promise((resolve) => setImmediate(resolve));
+  assert.equal(writes.length, 1);
+  assert.deepEqual(
+    writes[0]!.split('\n').filter(Boolean).map((l) => (JSON.parse(l) as { msg: string }).msg),
+    ['one', 'two', 'three'],
+  );
+  // flushSync (pino's fatal path, process exit) writes what is pending at once.
+  logger.info('four');
+  stream.flushSync();
+  assert.equal(writes.length, 2);
+  assert.match(writes[1]!, /"msg":"four"/);
+  // A burst does not wait for the end of the turn beyond 256 lines.
+  for (let i = 0; i < 300; i++) logger.info(`burst ${i}`);
+  assert.equal(writes.length, 3);
+  await new Promise((resolve) => setImmediate(resolve));
+  const burst = writes.slice(2).join('').split('\n').filter(Boolean);
+  assert.equal(burst.length, 300);
+  assert.match(burst[299]!, /burst 299/);
 });

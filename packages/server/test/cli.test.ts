@@ -31,8 +31,8 @@ async function startServer(ini: string, t: { after: (fn: () => Promise<void> | v
   t.after(() => {
     if (!exited) child.kill('SIGKILL');
   });
+  let output = '';
   const url = await new Promise<string>((resolveUrl, reject) => {
-    let output = '';
     const onData = (chunk: Buffer) => {
       output += chunk.toString();
       const match = /kinto listening on (http:\/\/[^"\s]+)/.exec(output);
@@ -42,7 +42,7 @@ async function startServer(ini: string, t: { after: (fn: () => Promise<void> | v
     child.stderr.on('data', onData);
     child.on('exit', (code) => reject(new Error(`exited ${code}: ${output}`)));
   });
-  return { child, url };
+  return { child, url, output: () => output };
 }
 
 test('the kinto bin runs (dist when built, the sources otherwise)', () => {
@@ -79,13 +79,21 @@ test('kinto init writes a config with secrets and only existing plugins; a secon
 test('kinto init then kinto start on the written file serves hello; SIGTERM stops it cleanly', async (t) => {
   const ini = join(tempDir(), 'kinto.ini');
   assert.equal(kinto(['init', '--ini', ini, '--backend', 'memory', '--cache-backend', 'memory']).status, 0);
-  const { child, url } = await startServer(ini, t);
+  const { child, url, output } = await startServer(ini, t);
   const hello = (await (await fetch(`${url}/v1/`)).json()) as { project_name: string; config: { path: string } };
   assert.equal(hello.project_name, 'kinto');
   assert.equal(hello.config.path, ini);
-  const exit = new Promise<number | null>((resolveExit) => child.on('exit', (code) => resolveExit(code)));
+  // 'close': the exit status once every byte of stdout has been read.
+  const exit = new Promise<number | null>((resolveExit) => child.on('close', (code) => resolveExit(code)));
   child.kill('SIGTERM');
   assert.equal(await exit, 0);
+  // Log lines are JSON on stdout, written per event-loop turn: none is lost at exit.
+  const lines = output()
+    .split('\n')
+    .filter((line) => line.startsWith('{'))
+    .map((line) => JSON.parse(line) as { logger?: string; path?: string; code?: number; msg?: string });
+  assert.ok(lines.some((l) => l.logger === 'request.summary' && l.path === '/v1/' && l.code === 200));
+  assert.ok(lines.some((l) => l.msg === 'shutting down: finishing in-flight requests'));
 });
 
 test('a bad setting exits non-zero with one line naming the setting and the file', () => {
