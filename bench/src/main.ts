@@ -66,6 +66,8 @@ const phases = new Set((values.only ?? PHASES.join(',')).split(',').map((p) => p
 for (const phase of phases) if (!PHASES.includes(phase)) throw new Error(`--only: unknown phase '${phase}'\n${USAGE}`);
 const timing = quick ? { warmupSeconds: 1, durationSeconds: 2 } : { warmupSeconds: 2, durationSeconds: 5 };
 const sliceSeconds = quick ? 1 : 1.5;
+// Alternating ceiling/Kinto rounds behind each ratio (their median).
+const rounds = quick ? 2 : 4;
 const connections = 10;
 const logLevel = values['log-level'];
 // Four quarters of tokens; ten matches of the filter (one record in a hundred).
@@ -112,6 +114,7 @@ const common: Omit<BackendRun, 'backend'> = {
   coldTokens: 500,
   concurrentFirstUses: 100,
   sliceSeconds,
+  rounds,
   ...(values.scenarios ? { select: new Set(values.scenarios.split(',').map((s) => s.trim())) } : {}),
   ceiling: async (bodies) => {
     if (!ceiling) {

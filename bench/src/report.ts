@@ -17,6 +17,8 @@ export interface ScenarioResult {
   ceiling?: string;
   /** That ceiling's req/s measured right before and after this scenario (their mean is the ratio's base). */
   ceilingSlices?: number[];
+  /** Kinto / ceiling in each alternating round (short slices of both); the ratio is their median. */
+  roundRatios?: number[];
   ratio?: number;
   /** Upstream (FxA / IdP) calls made during the measured part. */
   upstreamCalls?: number;
@@ -50,10 +52,28 @@ const cell = (text: string) => {
 const mb = (bytes: number | null | undefined) => (bytes == null ? 'n/a' : `${(bytes / 1024 / 1024).toFixed(0)} MB`);
 const ms = (value: number) => (value < 10 ? value.toFixed(1) : value.toFixed(0));
 
-/** Ratios to the ceiling slices next to each scenario, or else to the ceiling's full measurement. */
+function median(values: number[]): number {
+  const sorted = [...values].sort((a, b) => a - b);
+  const mid = Math.floor(sorted.length / 2);
+  return sorted.length % 2 === 1 ? sorted[mid]! : (sorted[mid - 1]! + sorted[mid]!) / 2;
+}
+
+/**
+ * Ratios: the median of the alternating rounds when the scenario had them; else to the
+ * ceiling slices next to it; else to the ceiling's full measurement.
+ */
 export function withRatios(results: ScenarioResult[]): void {
   const ceilings = new Map(results.filter((r) => r.id.startsWith('ceiling-') && r.measurement).map((r) => [r.id, r.measurement!.requestsPerSecond]));
   for (const result of results) {
+    if (result.roundRatios && result.roundRatios.length > 0) {
+      result.ratio = median(result.roundRatios);
+      const pct = (x: number) => `${(x * 100).toFixed(0)} %`;
+      result.notes = [
+        ...result.notes,
+        `ratio: median of ${result.roundRatios.length} alternating ceiling/Kinto rounds (${pct(Math.min(...result.roundRatios))}–${pct(Math.max(...result.roundRatios))})`,
+      ];
+      continue;
+    }
     const slices = result.ceilingSlices ?? [];
     const adjacent = slices.length > 0 ? slices.reduce((a, b) => a + b, 0) / slices.length : undefined;
     const ceiling = adjacent ?? (result.ceiling ? ceilings.get(result.ceiling) : undefined);

@@ -3,7 +3,7 @@
 import { BASIC, request } from '../http.js';
 import type { Ceiling } from './ceiling.js';
 import { kintoConfig, OPENID_PROVIDER, type AuthUpstreams } from '../kinto-config.js';
-import { measure, type Timing } from '../load.js';
+import { measure, type LoadRequest, type Timing } from '../load.js';
 import type { Backend, ScenarioResult } from '../report.js';
 import { startKinto, type ServerHandle } from '../server-process.js';
 import { BATCH_SIZE, batchRequest, createRequest, helloRequest, pageRequest, resourcesMissing, seed } from './records.js';
@@ -21,15 +21,19 @@ export interface BackendRun {
   concurrentFirstUses: number;
   /** Called once the server is seeded, with the bytes it answers: the ceiling to compare with. */
   ceiling?: (bodies: { hello: Buffer; page: Buffer | null }) => Promise<Ceiling | null>;
-  /** Length of the ceiling slices measured before and after each scenario. */
+  /** Length of each slice of the alternating rounds (ceiling, then Kinto) behind a ratio. */
   sliceSeconds: number;
+  /** Alternating rounds per scenario with a ratio; the ratio is their median. */
+  rounds: number;
   /** Only these scenario ids (`page-fxa`, `batch`…); all when absent. */
   select?: Set<string>;
   /** Extra scenarios on the running server (the PostgreSQL filtered page). */
   more?: (server: ServerHandle, ceiling: Ceiling | null) => Promise<ScenarioResult[]>;
 }
 
-type Scenario = { id: string; title: string; ceiling?: string; skip?: string; run: () => Promise<Partial<ScenarioResult>> };
+/** `load`: the request the scenario measured, sent again in the alternating ratio rounds. */
+type Outcome = Partial<ScenarioResult> & { load?: LoadRequest };
+type Scenario = { id: string; title: string; ceiling?: string; skip?: string; run: () => Promise<Outcome> };
 
 async function startWithAuth(run: BackendRun): Promise<{ server: ServerHandle; authFailure?: string }> {
   const migrate = run.backend === 'postgresql+redis';
@@ -59,13 +63,16 @@ export async function backendScenarios(run: BackendRun): Promise<ScenarioResult[
     const noFxa = authFailure ?? run.authMissing.fxa;
     const noOpenId = authFailure ?? run.authMissing.openid;
     const scenarios: Scenario[] = [
-      { id: 'hello', title: 'GET /v1/ anonymous', ceiling: 'ceiling-hello', run: async () => ({ measurement: await measure(server, helloRequest, timing, connections) }) },
+      { id: 'hello', title: 'GET /v1/ anonymous', ceiling: 'ceiling-hello', run: async () => ({ measurement: await measure(server, helloRequest, timing, connections), load: helloRequest }) },
       {
         id: 'page-basic',
         title: '10-record page, Basic auth',
         ceiling: 'ceiling-page',
         skip: missing ?? undefined,
-        run: async () => ({ measurement: await measure(server, pageRequest(BASIC), timing, connections) }),
+        run: async () => {
+          const load = pageRequest(BASIC);
+          return { measurement: await measure(server, load, timing, connections), load };
+        },
       },
       {
         id: 'page-fxa',
@@ -73,8 +80,9 @@ export async function backendScenarios(run: BackendRun): Promise<ScenarioResult[
         ceiling: 'ceiling-page',
         skip: missing ?? noFxa,
         run: async () => {
-          const counted = await measureCounted(server, pageRequest(await fxaAuthorization(server, fxa!)), timing, connections, fxa!.verifyCalls);
-          return { measurement: counted.measurement, upstreamCalls: counted.upstreamCalls };
+          const load = pageRequest(await fxaAuthorization(server, fxa!));
+          const counted = await measureCounted(server, load, timing, connections, fxa!.verifyCalls);
+          return { measurement: counted.measurement, upstreamCalls: counted.upstreamCalls, load };
         },
       },
       {
@@ -84,8 +92,9 @@ export async function backendScenarios(run: BackendRun): Promise<ScenarioResult[
         skip: missing ?? noOpenId,
         run: async () => {
           const authorization = await openIdAuthorization(server, openid!, OPENID_PROVIDER);
-          const counted = await measureCounted(server, pageRequest(authorization), timing, connections, openid!.userinfoCalls);
-          return { measurement: counted.measurement, upstreamCalls: counted.upstreamCalls };
+          const load = pageRequest(authorization);
+          const counted = await measureCounted(server, load, timing, connections, openid!.userinfoCalls);
+          return { measurement: counted.measurement, upstreamCalls: counted.upstreamCalls, load };
         },
       },
       {
@@ -93,7 +102,7 @@ export async function backendScenarios(run: BackendRun): Promise<ScenarioResult[
         title: 'POST a record, Basic auth',
         ceiling: 'ceiling-page',
         skip: missing ?? undefined,
-        run: async () => ({ measurement: await measure(server, createRequest, timing, connections) }),
+        run: async () => ({ measurement: await measure(server, createRequest, timing, connections), load: createRequest }),
       },
       {
         id: 'batch',
@@ -102,7 +111,7 @@ export async function backendScenarios(run: BackendRun): Promise<ScenarioResult[
         skip: missing ?? undefined,
         run: async () => {
           const measurement = await measure(server, batchRequest, timing, connections);
-          return { measurement, notes: [`${Math.round(measurement.requestsPerSecond * BATCH_SIZE)} records/s`] };
+          return { measurement, notes: [`${Math.round(measurement.requestsPerSecond * BATCH_SIZE)} records/s`], load: batchRequest };
         },
       },
       {
@@ -134,12 +143,28 @@ export async function backendScenarios(run: BackendRun): Promise<ScenarioResult[
       process.stdout.write(`  ${backend}: ${scenario.title}… `);
       try {
         const route = scenario.ceiling && ceiling?.has(scenario.ceiling) ? scenario.ceiling : null;
-        const before = route ? await ceiling!.slice(route, run.sliceSeconds) : null;
-        const outcome = await scenario.run();
-        const after = route ? await ceiling!.slice(route, run.sliceSeconds) : null;
-        const slices = before !== null && after !== null ? { ceilingSlices: [before, after] } : {};
-        results.push({ ...base, ...outcome, ...slices, notes: [...base.notes, ...(outcome.notes ?? [])] });
-        process.stdout.write(`${Math.round(outcome.measurement?.requestsPerSecond ?? 0)} req/s, ${outcome.measurement?.errors ?? 0} errors\n`);
+        const { load, ...outcome } = await scenario.run();
+        // The ratio: alternating short slices of the ceiling and of the same request on
+        // Kinto, so both see the same machine (its speed drifts within minutes).
+        const roundRatios: number[] = [];
+        let roundErrors = 0;
+        if (route && load && outcome.measurement) {
+          for (let round = 0; round < run.rounds; round++) {
+            const bare = await ceiling!.slice(route, run.sliceSeconds);
+            const kinto = await measure(server, load, { warmupSeconds: 0, durationSeconds: run.sliceSeconds }, connections);
+            roundErrors += kinto.errors;
+            if (bare > 0) roundRatios.push(kinto.requestsPerSecond / bare);
+          }
+        }
+        const measurement = outcome.measurement && roundErrors > 0 ? { ...outcome.measurement, errors: outcome.measurement.errors + roundErrors } : outcome.measurement;
+        results.push({
+          ...base,
+          ...outcome,
+          ...(measurement ? { measurement } : {}),
+          ...(roundRatios.length > 0 ? { roundRatios } : {}),
+          notes: [...base.notes, ...(outcome.notes ?? [])],
+        });
+        process.stdout.write(`${Math.round(outcome.measurement?.requestsPerSecond ?? 0)} req/s, ${measurement?.errors ?? 0} errors\n`);
       } catch (error) {
         results.push({ ...base, failed: (error as Error).message });
         process.stdout.write(`failed: ${(error as Error).message.split('\n')[0]}\n`);

@@ -67,7 +67,7 @@ export class Ceiling {
       const list = this.slices.get(row.id as CeilingRoute) ?? [];
       if (list.length === 0) return row;
       const range = `${Math.round(Math.min(...list))}–${Math.round(Math.max(...list))}`;
-      return { ...row, notes: [...row.notes, `${list.length} slices next to the scenarios: ${range} req/s`] };
+      return { ...row, notes: [...row.notes, `${list.length} slices during the run: ${range} req/s`] };
     });
   }
 
