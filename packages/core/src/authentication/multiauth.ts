@@ -116,12 +116,12 @@ export class MultiAuth {
   }
 
   private async groupPrincipals(userId: string): Promise<string[]> {
-    const [own, everyone] = await Promise.all([
-      this.registry.permission.getUserPrincipals(userId),
-      this.registry.permission.getUserPrincipals(AUTHENTICATED),
-    ]);
+    const permission = this.registry.permission;
+    if (permission.getUsersPrincipals) return permission.getUsersPrincipals([userId, AUTHENTICATED]);
+    const [own, everyone] = await Promise.all([permission.getUserPrincipals(userId), permission.getUserPrincipals(AUTHENTICATED)]);
     return [...own, ...everyone];
   }
+
 }
 
 function unique(values: string[]): string[] {

@@ -16,6 +16,12 @@ export interface Permission {
   /** Removes a principal from every user (a deleted group). */
   removePrincipal(principal: string): Promise<void>;
   getUserPrincipals(userId: string): Promise<string[]>;
+  /**
+   * The principals of several users at once, without duplicates (optional: the
+   * multiauth chain asks for the user's and `system.Authenticated`'s on every
+   * authenticated request — one round trip instead of two on PostgreSQL).
+   */
+  getUsersPrincipals?(userIds: readonly string[]): Promise<string[]>;
 
   addPrincipalToAce(objectId: string, permission: string, principal: string): Promise<void>;
   removePrincipalFromAce(objectId: string, permission: string, principal: string): Promise<void>;

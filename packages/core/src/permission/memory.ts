@@ -47,6 +47,12 @@ export class MemoryPermission implements Permission {
     return [...(this.users.get(userId) ?? [])];
   }
 
+  async getUsersPrincipals(userIds: readonly string[]): Promise<string[]> {
+    const out = new Set<string>();
+    for (const userId of userIds) for (const p of this.users.get(userId) ?? []) out.add(p);
+    return [...out];
+  }
+
   async addPrincipalToAce(objectId: string, permission: string, principal: string): Promise<void> {
     let perms = this.aces.get(objectId);
     if (!perms) this.aces.set(objectId, (perms = new Map()));

@@ -31,6 +31,17 @@ export function permissionSuite(test: TestFunction, factory: PermissionFactory, 
     await permission.removeUserPrincipal('basicauth:alice', '/buckets/b/groups/unknown');
     assert.deepEqual(await permission.getUserPrincipals('basicauth:alice'), ['/buckets/b/groups/g1']);
     assert.deepEqual(await permission.getUserPrincipals('basicauth:nobody'), []);
+    // Several users at once: the union, each principal once.
+    await permission.addUserPrincipal('system.Authenticated', '/buckets/b/groups/g1');
+    await permission.addUserPrincipal('system.Authenticated', '/buckets/b/groups/all');
+    if (permission.getUsersPrincipals) {
+      assert.deepEqual(sorted(await permission.getUsersPrincipals(['basicauth:alice', 'system.Authenticated'])), [
+        '/buckets/b/groups/all',
+        '/buckets/b/groups/g1',
+      ]);
+      assert.deepEqual(sorted(await permission.getUsersPrincipals(['basicauth:nobody', 'basicauth:bob'])), ['/buckets/b/groups/g1']);
+      assert.deepEqual(await permission.getUsersPrincipals(['basicauth:nobody']), []);
+    }
   });
 
   it('removes a principal from every user (a deleted group)', async (permission) => {

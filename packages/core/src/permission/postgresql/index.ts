@@ -87,6 +87,13 @@ export class PostgreSQLPermission implements Permission, Migratable {
     return result.rows.map((r) => r.principal);
   }
 
+  async getUsersPrincipals(userIds: readonly string[]): Promise<string[]> {
+    const result = await this.client.query<{ principal: string }>('SELECT DISTINCT principal FROM user_principals WHERE user_id = ANY($1::text[])', [
+      [...userIds],
+    ]);
+    return result.rows.map((r) => r.principal);
+  }
+
   async addPrincipalToAce(objectId: string, permission: string, principal: string): Promise<void> {
     await this.client.query(
       'INSERT INTO access_control_entries (object_id, permission, principal) VALUES ($1, $2, $3) ON CONFLICT DO NOTHING',
