@@ -3,6 +3,7 @@
 // way the answer can change between two reads must show in the second one.
 import assert from 'node:assert/strict';
 import { test } from 'node:test';
+import { basicAuth } from '@kinto-ts/core/testing';
 import { A, B, B_ID, etag, expectStatus, kintoServer, type Client } from './resource-helpers.js';
 
 const R = '/v1/buckets/b1/collections/c1/records';
@@ -129,4 +130,40 @@ test('the `_to` deprecation alert is sent with a kept page too', async (t) => {
   }
   const plain = await c.get(R);
   assert.equal(plain.headers.alert, undefined);
+});
+
+test('a list whose parent depends on the reader (accounts) is never served to another reader', async (t) => {
+  const c = await kintoServer(t, {
+    includes: 'kinto.plugins.accounts',
+    'multiauth.policies': 'account',
+    'multiauth.policy.account.use': 'kinto.plugins.accounts.AccountsPolicy',
+    account_create_principals: 'system.Everyone',
+    account_write_principals: 'account:admin',
+    account_read_principals: 'account:admin',
+    account_bcrypt_rounds: 4,
+  });
+  for (const id of ['alice', 'bob', 'admin']) expectStatus(await c.post('/v1/accounts', { data: { id, password: 'secret' } }, { auth: null }), 201);
+  const as = (id: string) => ({ auth: basicAuth(id, 'secret') });
+  for (let round = 0; round < 2; round++) {
+    assert.deepEqual(ids(expectStatus(await c.get('/v1/accounts', as('alice')), 200)), ['alice']);
+    assert.deepEqual(ids(expectStatus(await c.get('/v1/accounts', as('bob')), 200)), ['bob']);
+    assert.deepEqual(ids(expectStatus(await c.get('/v1/accounts', as('admin')), 200)), ['admin', 'alice', 'bob']);
+  }
+});
+
+test('readers allowed the whole list still get the list of their own parent (accounts)', async (t) => {
+  // Everyone may read the accounts list, but a non-administrator's list is their own account.
+  const c = await kintoServer(t, {
+    includes: 'kinto.plugins.accounts',
+    'multiauth.policies': 'account',
+    'multiauth.policy.account.use': 'kinto.plugins.accounts.AccountsPolicy',
+    account_create_principals: 'system.Everyone',
+    account_read_principals: 'system.Authenticated',
+    account_bcrypt_rounds: 4,
+  });
+  for (const id of ['alice', 'bob']) expectStatus(await c.post('/v1/accounts', { data: { id, password: 'secret' } }, { auth: null }), 201);
+  for (let round = 0; round < 2; round++) {
+    assert.deepEqual(ids(expectStatus(await c.get('/v1/accounts', { auth: basicAuth('alice', 'secret') }), 200)), ['alice']);
+    assert.deepEqual(ids(expectStatus(await c.get('/v1/accounts', { auth: basicAuth('bob', 'secret') }), 200)), ['bob']);
+  }
 });
