@@ -62,6 +62,12 @@ export async function backendScenarios(run: BackendRun): Promise<ScenarioResult[
     const openid = authFailure ? undefined : run.auth.openid;
     const noFxa = authFailure ?? run.authMissing.fxa;
     const noOpenId = authFailure ?? run.authMissing.openid;
+    // A page read with a token verified beforehand: the upstream calls during the run are counted (0 expected).
+    const tokenPage = async (authorization: string, upstreamCalls: () => number): Promise<Outcome> => {
+      const load = pageRequest(authorization);
+      const counted = await measureCounted(server, load, timing, connections, upstreamCalls);
+      return { measurement: counted.measurement, upstreamCalls: counted.upstreamCalls, load };
+    };
     const scenarios: Scenario[] = [
       { id: 'hello', title: 'GET /v1/ anonymous', ceiling: 'ceiling-hello', run: async () => ({ measurement: await measure(server, helloRequest, timing, connections), load: helloRequest }) },
       {
@@ -79,23 +85,14 @@ export async function backendScenarios(run: BackendRun): Promise<ScenarioResult[
         title: '10-record page, FxA token (verified, cached)',
         ceiling: 'ceiling-page',
         skip: missing ?? noFxa,
-        run: async () => {
-          const load = pageRequest(await fxaAuthorization(server, fxa!));
-          const counted = await measureCounted(server, load, timing, connections, fxa!.verifyCalls);
-          return { measurement: counted.measurement, upstreamCalls: counted.upstreamCalls, load };
-        },
+        run: async () => tokenPage(await fxaAuthorization(server, fxa!), fxa!.verifyCalls),
       },
       {
         id: 'page-openid',
         title: '10-record page, OpenID token (verified, cached)',
         ceiling: 'ceiling-page',
         skip: missing ?? noOpenId,
-        run: async () => {
-          const authorization = await openIdAuthorization(server, openid!, OPENID_PROVIDER);
-          const load = pageRequest(authorization);
-          const counted = await measureCounted(server, load, timing, connections, openid!.userinfoCalls);
-          return { measurement: counted.measurement, upstreamCalls: counted.upstreamCalls, load };
-        },
+        run: async () => tokenPage(await openIdAuthorization(server, openid!, OPENID_PROVIDER), openid!.userinfoCalls),
       },
       {
         id: 'create',
