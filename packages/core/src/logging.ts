@@ -6,12 +6,17 @@ import { pino, type Logger, type LoggerOptions } from 'pino';
 
 const SECRET_PARAMS = /^(code|state|token|_token|access_token|id_token|refresh_token|client_secret|password|code_verifier)$/i;
 
+/** Whether a querystring parameter carries a secret (its value is never logged nor kept in a key). */
+export function isSecretParam(name: string): boolean {
+  return SECRET_PARAMS.test(name);
+}
+
 /** The querystring with secret-bearing values replaced by `***`. */
 export function redactQuery(query: unknown): Record<string, unknown> {
   const out: Record<string, unknown> = {};
   if (!query || typeof query !== 'object') return out;
   for (const [key, value] of Object.entries(query as Record<string, unknown>)) {
-    out[key] = SECRET_PARAMS.test(key) ? '***' : value;
+    out[key] = isSecretParam(key) ? '***' : value;
   }
   return out;
 }

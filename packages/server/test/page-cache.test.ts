@@ -119,6 +119,21 @@ test('paginated pages are not kept: each token works once, every page is complet
   assert.equal(seen[0], seen[1]);
 });
 
+test('a query with a secret-named parameter is never kept under its clear-text key', async (t) => {
+  const c = await kintoServer(t);
+  await setup(c);
+  const listAll = c.kinto.registry.storage.listAll.bind(c.kinto.registry.storage);
+  let listings = 0;
+  c.kinto.registry.storage.listAll = (...args: Parameters<typeof listAll>) => {
+    listings++;
+    return listAll(...args);
+  };
+  for (let i = 0; i < 2; i++) expectStatus(await c.get(`${R}?access_token=SECRET-VALUE`), 200);
+  assert.equal(listings, 2, 'listed every time');
+  for (let i = 0; i < 2; i++) expectStatus(await c.get(`${R}?_sort=n`), 200);
+  assert.equal(listings, 3, 'a plain query is listed once, then kept');
+});
+
 test('the `_to` deprecation alert is sent with a kept page too', async (t) => {
   const c = await kintoServer(t);
   await setup(c);

@@ -5,8 +5,8 @@
 // (the largest share of a cached-token page after HTTP itself; docs/performance.md).
 //
 // What is not kept: pages with a `Next-Page` (their pagination token is single-use
-// state in the cache) and reads with `_token`; reads observed by event listeners
-// skip the cache. Authentication, permissions, the list timestamp headers, client
+// state in the cache), reads with `_token` or any other secret-named parameter (the
+// query is part of the key, in clear); reads observed by event listeners skip the cache. Authentication, permissions, the list timestamp headers, client
 // cache headers and preconditions are always evaluated per request, before a hit.
 import { LRUCache } from 'lru-cache';
 import type { Storage } from '../storage/index.js';

@@ -15,6 +15,7 @@ import { parseFields, parseFilters, parseLimit, parseSorting, projectFields, typ
 import { keepPage, keptPage, pageKey } from './page-cache.js';
 import { parseRawQuery, rawQueryString, type RawQuery } from './querystring.js';
 import { serializeJson } from '../http/json.js';
+import { isSecretParam } from '../logging.js';
 import { runValidators, saveObject, deleteObjects } from './write.js';
 
 const TO_DEPRECATION = {
@@ -58,7 +59,8 @@ export async function getList(context: RequestResource, reply: FastifyReply, hea
   // A kept page: same storage generation, URL, query and visible objects (page-cache.ts).
   const observed = readsObserved(context.host.events);
   const cacheKey =
-    head || observed || query.has('_token') || (shared !== null && shared.length > MAX_SHARED_KEY)
+    // `_token` and other secret-named parameters (they would sit in clear in the key) are never kept.
+    head || observed || (shared !== null && shared.length > MAX_SHARED_KEY) || [...query.keys()].some(isSecretParam)
       ? undefined
       : pageKey(storage, `${name}\n${context.parentId}\n${context.pluralUri}`, rawQueryString(context.request), shared);
   const kept = cacheKey === undefined ? undefined : keptPage(storage, cacheKey);
