@@ -27,4 +27,13 @@ export interface Cache {
    * evicts another (login states).
    */
   namespace(name: string): Cache;
+
+  /**
+   * A number that changes whenever an entry is revoked — `delete` and `flush`, in any
+   * namespace — when the backend alone can tell (in-process memory); absent when other
+   * processes share the cache (Redis, PostgreSQL). `pop` (single-use states, pagination
+   * tokens) and expiry do not change it. Verifications cached by a policy are reused
+   * by the multiauth chain only while it is unchanged (authentication/multiauth.ts).
+   */
+  readonly generation?: number;
 }

@@ -29,15 +29,23 @@ class Space {
   }
 }
 
+/** Revocations (deletes, flushes) of every namespace of one cache. */
+interface Revocations {
+  count: number;
+}
+
 export class MemoryCache implements Cache {
   private readonly spaces: Map<string, Space>;
   private readonly space: Space;
+  private readonly revocations: Revocations;
 
   constructor(
     private readonly options: MemoryCacheOptions,
     private readonly name = '',
     spaces?: Map<string, Space>,
+    revocations?: Revocations,
   ) {
+    this.revocations = revocations ?? { count: 0 };
     this.spaces = spaces ?? new Map();
     let space = this.spaces.get(name);
     if (!space) {
@@ -67,7 +75,13 @@ export class MemoryCache implements Cache {
     this.space.lru.set(key, json, { ttl: Math.max(1, Math.round(ttlSeconds * 1000)) });
   }
 
+  /** Changes on every `delete` and `flush` of any namespace (see Cache.generation). */
+  get generation(): number {
+    return this.revocations.count;
+  }
+
   async delete<T = unknown>(key: string): Promise<T | undefined> {
+    this.revocations.count++;
     return this.popSync<T>(key);
   }
 
@@ -94,6 +108,7 @@ export class MemoryCache implements Cache {
   }
 
   async flush(): Promise<void> {
+    this.revocations.count++;
     for (const space of this.spaces.values()) space.lru.clear();
   }
 
@@ -101,7 +116,7 @@ export class MemoryCache implements Cache {
 
   namespace(name: string): Cache {
     const full = this.name ? `${this.name}:${name}` : name;
-    return new MemoryCache(this.options, full, this.spaces);
+    return new MemoryCache(this.options, full, this.spaces, this.revocations);
   }
 
   /** Bytes accounted in this namespace (for benchmarks and tests). */

@@ -10,6 +10,14 @@ export interface Permission {
   flush(): Promise<void>;
   close(): Promise<void>;
 
+  /**
+   * A number that changes on every write to this backend, when the backend alone can
+   * tell (in-process permissions); absent when other processes write too (PostgreSQL).
+   * While it and the storage's are unchanged, permissions and group memberships answer
+   * the same: identities and whole responses may then be reused (http/kept-responses.ts).
+   */
+  readonly generation?: number;
+
   /** Group memberships: `addUserPrincipal("basicauth:abc", "/buckets/b/groups/g")`. */
   addUserPrincipal(userId: string, principal: string): Promise<void>;
   removeUserPrincipal(userId: string, principal: string): Promise<void>;

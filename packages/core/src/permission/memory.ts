@@ -12,24 +12,33 @@ export class MemoryPermission implements Permission {
   private aces = new Map<string, Map<string, Set<string>>>();
   /** userId → principals */
   private users = new Map<string, Set<string>>();
+  private writes = 0;
+
+  /** Changes on every write (see Permission.generation). */
+  get generation(): number {
+    return this.writes;
+  }
 
   async initialize(): Promise<void> {}
   async heartbeat(): Promise<boolean> {
     return true;
   }
   async flush(): Promise<void> {
+    this.writes++;
     this.aces.clear();
     this.users.clear();
   }
   async close(): Promise<void> {}
 
   async addUserPrincipal(userId: string, principal: string): Promise<void> {
+    this.writes++;
     let set = this.users.get(userId);
     if (!set) this.users.set(userId, (set = new Set()));
     set.add(principal);
   }
 
   async removeUserPrincipal(userId: string, principal: string): Promise<void> {
+    this.writes++;
     const set = this.users.get(userId);
     if (!set) return;
     set.delete(principal);
@@ -37,6 +46,7 @@ export class MemoryPermission implements Permission {
   }
 
   async removePrincipal(principal: string): Promise<void> {
+    this.writes++;
     for (const [userId, set] of this.users) {
       set.delete(principal);
       if (set.size === 0) this.users.delete(userId);
@@ -54,6 +64,7 @@ export class MemoryPermission implements Permission {
   }
 
   async addPrincipalToAce(objectId: string, permission: string, principal: string): Promise<void> {
+    this.writes++;
     let perms = this.aces.get(objectId);
     if (!perms) this.aces.set(objectId, (perms = new Map()));
     let set = perms.get(permission);
@@ -62,6 +73,7 @@ export class MemoryPermission implements Permission {
   }
 
   async removePrincipalFromAce(objectId: string, permission: string, principal: string): Promise<void> {
+    this.writes++;
     const set = this.aces.get(objectId)?.get(permission);
     if (!set) return;
     set.delete(principal);
@@ -125,6 +137,7 @@ export class MemoryPermission implements Permission {
   }
 
   async replaceObjectPermissions(objectId: string, acl: Acl): Promise<void> {
+    this.writes++;
     let perms = this.aces.get(objectId);
     if (!perms) this.aces.set(objectId, (perms = new Map()));
     for (const [perm, principals] of Object.entries(acl)) perms.set(perm, new Set(principals));
@@ -132,6 +145,7 @@ export class MemoryPermission implements Permission {
   }
 
   async deleteObjectPermissions(...objectIds: string[]): Promise<void> {
+    this.writes++;
     for (const id of objectIds) {
       if (id.includes('*')) {
         const re = wildcardRegExp(id);

@@ -31,6 +31,34 @@ export function cacheSuite(test: TestFunction, factory: CacheFactory, options: S
     assert.equal(await cache.heartbeat(), true);
   });
 
+  it('a generation, when it has one, changes on deletes and flushes of any namespace only', async (cache) => {
+    if (cache.generation === undefined) return;
+    const other = cache.namespace('other');
+    const unchanged: Array<[string, () => Promise<unknown>]> = [
+      ['set', () => cache.set('k', 'v', 60)],
+      ['get', () => cache.get('k')],
+      ['expire', () => cache.expire('k', 30)],
+      ['ttl', () => cache.ttl('k')],
+      ['pop', () => other.pop('absent')],
+      ['heartbeat', () => cache.heartbeat()],
+    ];
+    for (const [name, operation] of unchanged) {
+      const before: number | undefined = cache.generation;
+      await operation();
+      assert.equal(cache.generation, before, name);
+    }
+    for (const [name, revoke] of [
+      ['delete', () => cache.delete('k')],
+      ['delete in a namespace', () => other.delete('k')],
+      ['flush', () => cache.flush()],
+    ] as Array<[string, () => Promise<unknown>]>) {
+      const before: number | undefined = cache.generation;
+      await revoke();
+      assert.notEqual(cache.generation, before, name);
+      assert.equal(other.generation, cache.generation, 'one generation for every namespace');
+    }
+  });
+
   it('stores JSON values until their TTL', async (cache) => {
     const values: unknown[] = [{ a: [1, { b: null }] }, [1, 'two'], 'text', 42, 0, false, null, 'é ✓'];
     for (const [i, value] of values.entries()) await cache.set(`k${i}`, value, 60);

@@ -21,6 +21,30 @@ export function permissionSuite(test: TestFunction, factory: PermissionFactory, 
     assert.equal(await permission.heartbeat(), true);
   });
 
+  it('a generation, when it has one, changes on every write and on nothing else', async (permission) => {
+    if (permission.generation === undefined) return;
+    const writes: Array<[string, () => Promise<void>]> = [
+      ['addUserPrincipal', () => permission.addUserPrincipal('basicauth:alice', '/buckets/b/groups/g')],
+      ['removeUserPrincipal', () => permission.removeUserPrincipal('basicauth:alice', '/buckets/b/groups/g')],
+      ['removePrincipal', () => permission.removePrincipal('/buckets/b/groups/g')],
+      ['addPrincipalToAce', () => permission.addPrincipalToAce('/buckets/b', 'read', 'basicauth:alice')],
+      ['removePrincipalFromAce', () => permission.removePrincipalFromAce('/buckets/b', 'read', 'basicauth:alice')],
+      ['replaceObjectPermissions', () => permission.replaceObjectPermissions('/buckets/b', { read: ['basicauth:bob'] })],
+      ['deleteObjectPermissions', () => permission.deleteObjectPermissions('/buckets/b')],
+      ['flush', () => permission.flush()],
+    ];
+    for (const [name, write] of writes) {
+      const before = permission.generation;
+      await write();
+      assert.notEqual(permission.generation, before, name);
+    }
+    const before = permission.generation;
+    await permission.getUserPrincipals('basicauth:alice');
+    await permission.getObjectPermissions('/buckets/b');
+    await permission.getAuthorizedPrincipals([['/buckets/b', 'read']]);
+    assert.equal(permission.generation, before, 'reads change nothing');
+  });
+
   it('adds and removes user principals, idempotently', async (permission) => {
     await permission.addUserPrincipal('basicauth:alice', '/buckets/b/groups/g1');
     await permission.addUserPrincipal('basicauth:alice', '/buckets/b/groups/g1');
