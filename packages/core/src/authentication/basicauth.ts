@@ -51,10 +51,12 @@ export function basicAuthPolicy(context: PolicyContext): AuthenticationPolicy {
   const secret = context.settings.core.userid_hmac_secret;
   const realm = typeof context.options.realm === 'string' ? context.options.realm : 'Realm';
   return {
+    headerOnly: true,
     async authenticate(request: FastifyRequest) {
       const credentials = parseBasicAuth(request.headers.authorization);
       if (!credentials || credentials.username === '') return null;
-      return { userId: hmacDigest(secret, `${credentials.username}:${credentials.password}`) };
+      // A pure function of the header and the secret: reusable for as long as the process lives.
+      return { userId: hmacDigest(secret, `${credentials.username}:${credentials.password}`), reuseUntil: Infinity };
     },
     challenge: () => `Basic realm="${realm}"`,
   };

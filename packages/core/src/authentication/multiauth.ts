@@ -1,7 +1,9 @@
 // The multiauth chain (settings.md §5.2): policies in the order of
 // `multiauth.policies`, the first that identifies the request wins, its name
 // prefixes the user id, and the group finder adds group principals.
+import * as crypto from 'node:crypto';
 import type { FastifyRequest } from 'fastify';
+import { LRUCache } from 'lru-cache';
 import { StartupError } from '../errors.js';
 import type { Identity } from '../http/context.js';
 import type { Registry } from '../registry.js';
@@ -21,7 +23,8 @@ export interface ConfiguredPolicy {
 const IDENTITIES = 'identities';
 
 interface IdentityMemo {
-  pending: Promise<Identity>;
+  /** Created on demand for a reused identity (most kept answers never wait for it). */
+  pending?: Promise<Identity>;
   /** Set once identified: read synchronously by the summary log line. */
   identity?: Identity;
 }
@@ -38,13 +41,45 @@ export function knownIdentity(request: FastifyRequest): Identity | undefined {
   return memo?.get(header)?.identity;
 }
 
+/**
+ * An identification reused by later requests carrying the same Authorization header
+ * (the busiest headers of the process): valid until the policy's `reuseUntil`, and
+ * while the cache revokes nothing and the permission backend (group memberships) is
+ * unchanged — both in-process backends, or there is no reuse.
+ */
+export interface ReusedIdentity {
+  identity: Identity;
+  /** Keyed digest of the Authorization header: the header itself is never kept. */
+  key: string;
+  until: number;
+  cache: number | undefined;
+  permission: number;
+}
+
+// `crypto.hash` (Node ≥ 20.12) is a third of an HMAC object's cost; one per authenticated request.
+const oneShotHash = (crypto as { hash?: (algorithm: string, data: string, encoding: 'base64url') => string }).hash;
+const sha256 = oneShotHash
+  ? (text: string) => oneShotHash('sha256', text, 'base64url')
+  : (text: string) => crypto.createHash('sha256').update(text).digest('base64url');
+
+/** Headers whose identification is kept: the busy clients of a process, a bounded few hundred KB. */
+const REUSED_IDENTITIES = 2048;
+
 const ANONYMOUS: Identity = Object.freeze({ userId: null, principals: [EVERYONE], policy: null }) as Identity;
 
 export class MultiAuth {
+  /** Prefixed to the digested headers: a secret of this process, so digests mean nothing elsewhere. */
+  private readonly digestKey = crypto.randomBytes(32).toString('hex');
+  private readonly reused = new LRUCache<string, ReusedIdentity>({ max: REUSED_IDENTITIES });
+  /** Every policy reads the Authorization header alone: identifications may be reused. */
+  private readonly reusable: boolean;
+
   private constructor(
     readonly policies: ConfiguredPolicy[],
     private readonly registry: Registry,
-  ) {}
+  ) {
+    this.reusable = policies.length > 0 && policies.every((p) => p.policy.headerOnly === true);
+  }
 
   /** Builds every policy listed in `multiauth.policies` from the registered factories. */
   static async build(registry: Registry): Promise<MultiAuth> {
@@ -93,24 +128,74 @@ export class MultiAuth {
     }
     let entry = memo.get(header);
     if (!entry) {
-      const created: IdentityMemo = { pending: undefined as unknown as Promise<Identity> };
-      created.pending = this.identify(request, created);
-      memo.set(header, created);
-      // A failed identification (provider outage) must not be remembered for the batch.
-      created.pending.catch(() => memo!.delete(header));
-      entry = created;
+      const reused = this.reuse(header);
+      if (reused) {
+        entry = { identity: reused.identity };
+        memo.set(header, entry);
+      } else {
+        const created: IdentityMemo = {};
+        created.pending = this.identify(request, header, created);
+        memo.set(header, created);
+        // A failed identification (provider outage) must not be remembered for the batch.
+        created.pending.catch(() => memo!.delete(header));
+        entry = created;
+      }
     }
-    return entry.pending;
+    return (entry.pending ??= Promise.resolve(entry.identity!));
   }
 
-  private async identify(request: FastifyRequest, memo: IdentityMemo): Promise<Identity> {
+  /**
+   * The identification kept for this Authorization header, when it still holds; it
+   * then also serves the rest of the request (and the summary log line).
+   */
+  reusedIdentity(request: FastifyRequest): ReusedIdentity | undefined {
+    const header = request.headers.authorization;
+    if (!header) return undefined;
+    const reused = this.reuse(header);
+    if (!reused) return undefined;
+    let memo = request.kinto.bound.get(IDENTITIES) as Map<string, IdentityMemo> | undefined;
+    if (!memo) {
+      memo = new Map();
+      request.kinto.bound.set(IDENTITIES, memo);
+    }
+    if (!memo.has(header)) memo.set(header, { identity: reused.identity });
+    return reused;
+  }
+
+  /** The key of a header among reused identities: never the header (a credential) itself. */
+  private digest(header: string): string {
+    return sha256(`${this.digestKey}\n${header}`);
+  }
+
+  private reuse(header: string): ReusedIdentity | undefined {
+    if (!this.reusable) return undefined;
+    const { cache, permission } = this.registry;
+    if (permission.generation === undefined) return undefined;
+    const reused = this.reused.get(this.digest(header));
+    if (!reused) return undefined;
+    if (reused.until <= Date.now() || reused.cache !== cache.generation || reused.permission !== permission.generation) return undefined;
+    return reused;
+  }
+
+  private async identify(request: FastifyRequest, header: string, memo: IdentityMemo): Promise<Identity> {
+    // Read before asking: a revocation or membership change meanwhile makes the kept entry stale at once.
+    const cacheGeneration = this.registry.cache.generation;
+    const permissionGeneration = this.registry.permission.generation;
     for (const { name, prefix, policy } of this.policies) {
       const result = await policy.authenticate(request);
       if (!result) continue;
       const userId = `${prefix}:${result.userId}`;
       const groups = await this.groupPrincipals(userId);
       const principals = unique([userId, EVERYONE, AUTHENTICATED, ...(result.principals ?? []), ...groups]);
-      return (memo.identity = { userId, principals, policy: name, profile: result.profile });
+      const identity: Identity = { userId, principals, policy: name, profile: result.profile };
+      const until = result.reuseUntil;
+      if (this.reusable && permissionGeneration !== undefined && until !== undefined && until > Date.now()) {
+        const key = this.digest(header);
+        // Shared by the requests that reuse it: nobody may change it.
+        Object.freeze(principals);
+        this.reused.set(key, { identity: Object.freeze(identity), key, until, cache: cacheGeneration, permission: permissionGeneration });
+      }
+      return (memo.identity = identity);
     }
     return (memo.identity = ANONYMOUS);
   }

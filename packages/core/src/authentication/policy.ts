@@ -12,11 +12,24 @@ export interface AuthResult {
   principals?: string[];
   /** The user profile shown in hello `user.profile` (OpenID userinfo). */
   profile?: Record<string, unknown>;
+  /**
+   * Until when (epoch ms) the same Authorization header identifies the same way without
+   * asking anyone again: the policy's own cache TTL (FxA, OpenID), Infinity for a pure
+   * function of the header (Basic). Absent: every request asks the policy. Only read
+   * from `headerOnly` policies; the chain also stops reusing when the cache, storage or
+   * permission backend revokes or changes anything (authentication/multiauth.ts).
+   */
+  reuseUntil?: number;
 }
 
 export interface AuthenticationPolicy {
   /** When set, overrides the configured name as user id prefix (Accounts: `account`). */
   readonly name?: string;
+  /**
+   * True when `authenticate` reads nothing of the request but its Authorization header
+   * (and backends): its answers, null included, may then be reused for the same header.
+   */
+  readonly headerOnly?: boolean;
   /**
    * Identifies the request or returns null (anonymous for this policy: the next one is tried).
    * Throw UpstreamError (503) when the identity provider cannot answer: never treat an outage as anonymous.
