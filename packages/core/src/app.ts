@@ -103,7 +103,8 @@ export async function createKinto(settings: Settings, options: CreateKintoOption
   const version = options.version ?? CORE_VERSION;
 
   // Core setup (settings.md §3.14): hooks, backend heartbeats, the built-in policy.
-  installHooks(app, registry);
+  let multiauth: MultiAuth | undefined;
+  installHooks(app, registry, () => multiauth);
   registry.addHeartbeat('storage', () => backends.storage.heartbeat());
   registry.addHeartbeat('permission', () => backends.permission.heartbeat());
   registry.addHeartbeat('cache', () => backends.cache.heartbeat());
@@ -112,7 +113,6 @@ export async function createKinto(settings: Settings, options: CreateKintoOption
     basicAuthPolicy,
   );
 
-  let multiauth: MultiAuth | undefined;
   const kinto: KintoApp = {
     app,
     registry,

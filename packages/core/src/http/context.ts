@@ -3,6 +3,7 @@
 // implicit creations and the transaction are computed once per batch.
 import { randomUUID } from 'node:crypto';
 import type { FastifyRequest } from 'fastify';
+import type { KeepFrom } from './kept-responses.js';
 
 export interface Identity {
   /** The prefixed user id (`basicauth:…`, `fxa:…`), or null when anonymous. */
@@ -31,6 +32,10 @@ export interface RequestContext {
   subrequest: boolean;
   /** The parent batch request, for sub-requests. */
   parent?: FastifyRequest;
+  /** The backends' generations when the request started, when its answer may be kept (http/kept-responses.ts). */
+  keepFrom?: KeepFrom;
+  /** Set by the resource: this answer depends only on what http/kept-responses.ts keys it by. */
+  keepable?: boolean;
 }
 
 declare module 'fastify' {

@@ -14,8 +14,10 @@ import {
   urlNotFound,
   versionNotAvailable,
 } from '../errors.js';
+import type { MultiAuth } from '../authentication/multiauth.js';
 import type { Registry } from '../registry.js';
 import { createContext } from './context.js';
+import { KeptResponses } from './kept-responses.js';
 import { ALWAYS_EXPOSED, allowedOrigin } from './cors.js';
 import { serializeJson } from './json.js';
 import { WRITE_METHODS } from './service.js';
@@ -84,15 +86,16 @@ export function addCommonHeaders(
   }
 }
 
-export function installHooks(app: FastifyInstance, registry: Registry): void {
+export function installHooks(app: FastifyInstance, registry: Registry, multiauth: () => MultiAuth | undefined): void {
   const settings = registry.settings.core;
   const eos = endOfService(registry);
+  const kept = new KeptResponses(registry.storage, registry.permission, multiauth);
 
   app.decorateRequest('kinto', null as never);
 
   // Callback-style hooks: these run on every request and never wait for anything,
   // so they skip the promise and microtask an async hook costs (docs/performance.md).
-  app.addHook('onRequest', (request, _reply, done) => {
+  app.addHook('onRequest', (request, reply, done) => {
     request.kinto = createContext(request);
     if (eos?.hard) {
       return done(
@@ -103,11 +106,21 @@ export function installHooks(app: FastifyInstance, registry: Registry): void {
       );
     }
     if (settings.readonly && WRITE_METHODS.has(request.method)) return done(methodNotAllowed());
+    if (kept.enabled) {
+      const from = kept.keepFrom(request);
+      if (from) {
+        request.kinto.keepFrom = from;
+        // Answered: the remaining request hooks and the route do not run.
+        if (kept.serve(request, reply, from)) return;
+      }
+    }
     done();
   });
 
   app.addHook('onSend', (request, reply, payload, done) => {
     try {
+      // Before the common headers: those are added to a kept answer each time it is sent.
+      if (request.kinto?.keepable) kept.keep(request, reply, payload);
       addCommonHeaders(request, reply, registry, eos);
     } catch (error) {
       return done(error as Error);

@@ -65,6 +65,7 @@ export async function getList(context: RequestResource, reply: FastifyReply, hea
       : pageKey(storage, `${name}\n${context.parentId}\n${context.pluralUri}`, rawQueryString(context.request), shared);
   const kept = cacheKey === undefined ? undefined : keptPage(storage, cacheKey);
   if (kept) {
+    context.request.kinto.keepable = true;
     if (kept.alert) context.request.kinto.alert = kept.alert;
     if (snapshot === undefined && kept.seen > timestamp) setTimestampHeaders(reply, kept.seen);
     return reply.type('application/json').send(kept.body);
@@ -113,6 +114,7 @@ export async function getList(context: RequestResource, reply: FastifyReply, hea
   if (cacheKey === undefined || hasNext) return payload;
   const body = Buffer.from(serializeJson(payload));
   keepPage(storage, cacheKey, { body, seen, alert: context.request.kinto.alert === TO_DEPRECATION ? TO_DEPRECATION : undefined });
+  context.request.kinto.keepable = true;
   return reply.type('application/json').send(body);
 }
 
