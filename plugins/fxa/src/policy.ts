@@ -2,7 +2,6 @@
 // scope routing to a client → user id `{uid}` or `{uid}-{client}`.
 import type { AuthenticationPolicy, AuthResult, Logger, PolicyContext } from '@kinto-ts/core';
 import { DEFAULT_CLIENT, type RoutingEntry } from './config.js';
-import type { TokenProfile } from './oauth-client.js';
 import { scopeMatches } from './scopes.js';
 import type { TokenVerifier } from './verifier.js';
 
@@ -65,16 +64,19 @@ export function createFxaPolicy(context: PolicyContext, deps: PolicyDeps): Authe
   };
 
   return {
+    // The Authorization header alone decides: the chain may reuse answers until `reuseUntil`.
+    headerOnly: true,
     async authenticate(request): Promise<AuthResult | null> {
       const token = bearerToken(request.headers.authorization);
       // An empty token cannot be valid: no need to ask FxA (it answers 400 errno 109).
       if (!token) return null;
-      const profile: TokenProfile | null = await deps.verifier.verify(token);
-      if (!profile) return null;
+      const verification = await deps.verifier.verify(token);
+      if (!verification) return null;
+      const { profile, reuseUntil } = verification;
       const entry = route(profile.scope);
       if (!entry) return null;
-      if (entry.client === DEFAULT_CLIENT) return { userId: profile.user };
-      return { userId: `${profile.user}-${entry.client}`, principals: [`${SHARED_PRINCIPAL_PREFIX}${profile.user}`] };
+      if (entry.client === DEFAULT_CLIENT) return { userId: profile.user, reuseUntil };
+      return { userId: `${profile.user}-${entry.client}`, principals: [`${SHARED_PRINCIPAL_PREFIX}${profile.user}`], reuseUntil };
     },
     challenge() {
       return `Bearer realm="${realm}"`;

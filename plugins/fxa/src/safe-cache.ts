@@ -23,11 +23,24 @@ export class SafeCache {
     }
   }
 
-  async set(key: string, value: unknown, ttlSeconds: number): Promise<void> {
+  /** False when the cache failed (logged). */
+  async set(key: string, value: unknown, ttlSeconds: number): Promise<boolean> {
     try {
       await this.cache.set(key, value, ttlSeconds);
+      return true;
     } catch (error) {
       this.report('set', error);
+      return false;
+    }
+  }
+
+  /** Remaining seconds (Cache.ttl); -2 when the cache failed (logged). */
+  async ttl(key: string): Promise<number> {
+    try {
+      return await this.cache.ttl(key);
+    } catch (error) {
+      this.report('ttl', error);
+      return -2;
     }
   }
 

@@ -28,13 +28,22 @@ function isProfile(value: unknown): value is TokenProfile {
   return typeof v.user === 'string' && typeof v.client_id === 'string' && Array.isArray(v.scope) && v.scope.every((s) => typeof s === 'string');
 }
 
+export interface Verification {
+  profile: TokenProfile;
+  /** Epoch ms until which the answer may be reused without reading the cache (in-process caches only). */
+  reuseUntil?: number;
+}
+
 export class TokenVerifier {
   private readonly verified: SafeCache;
   private readonly rejected: SafeCache;
   /** In-process single flight: HMAC(token) → the pending verification. */
-  private readonly inflight = new Map<string, Promise<TokenProfile | null>>();
+  private readonly inflight = new Map<string, Promise<Verification | null>>();
+  /** The cache lives in this process: its deletions are seen (Cache.generation), answers may be reused. */
+  private readonly local: boolean;
 
   constructor(private readonly options: VerifierOptions) {
+    this.local = options.cache.generation !== undefined;
     this.verified = new SafeCache(options.cache.namespace(VERIFY_NAMESPACE), options.log, VERIFY_NAMESPACE);
     this.rejected = new SafeCache(options.cache.namespace(INVALID_NAMESPACE), options.log, INVALID_NAMESPACE);
   }
@@ -44,14 +53,18 @@ export class TokenVerifier {
     return hmacDigest(this.options.hmacSecret, token);
   }
 
-  /** The token's profile, null when FxA rejects it; throws UpstreamError when FxA cannot answer. */
-  async verify(token: string): Promise<TokenProfile | null> {
+  /**
+   * The token's profile, null when FxA rejects it; throws UpstreamError when FxA cannot
+   * answer. With an in-process cache, also until when the answer holds without reading
+   * the cache again (its entry's expiry; any deletion revokes it: Cache.generation).
+   */
+  async verify(token: string): Promise<Verification | null> {
     const key = this.tokenKey(token);
     const running = this.inflight.get(key);
     if (running) return running;
     // A cached verification needs no single flight (the common case: no extra promise per request).
     const cached = await this.verified.get<unknown>(key);
-    if (isProfile(cached)) return cached;
+    if (isProfile(cached)) return { profile: cached, reuseUntil: await this.cachedUntil(key) };
     // A miss: the first request asks, the others arriving meanwhile share its answer
     // (checked again: another request may have started while the cache was read).
     let pending = this.inflight.get(key);
@@ -62,17 +75,24 @@ export class TokenVerifier {
     return pending;
   }
 
+  /** The expiry of a cached verification, a second early; none with a cache other processes share. */
+  private async cachedUntil(key: string): Promise<number | undefined> {
+    if (!this.local) return undefined;
+    const seconds = await this.verified.ttl(key);
+    return seconds > 1 ? Date.now() + (seconds - 1) * 1000 : undefined;
+  }
+
   /** Forgets a token (after `/destroy`, or an account event). */
   async forget(token: string): Promise<void> {
     const key = this.tokenKey(token);
     await Promise.all([this.verified.delete(key), this.rejected.delete(key)]);
   }
 
-  private async resolve(key: string, token: string): Promise<TokenProfile | null> {
+  private async resolve(key: string, token: string): Promise<Verification | null> {
     // Read again under the single flight: a verification may have finished since this
     // request's first read (a shared cache can answer reads out of order).
     const cached = await this.verified.get<unknown>(key);
-    if (isProfile(cached)) return cached;
+    if (isProfile(cached)) return { profile: cached, reuseUntil: await this.cachedUntil(key) };
     if (this.options.invalidTtlSeconds > 0 && (await this.rejected.get<unknown>(key)) !== undefined) return null;
 
     const { profile, expiresAt } = await this.ask(token);
@@ -80,11 +100,14 @@ export class TokenVerifier {
       // A fixed TTL (a hit does not extend it), capped at the JWT expiry when known (beyond.md item 7).
       const untilExpiry = (expiresAt - Date.now()) / 1000;
       const ttl = Math.min(this.options.ttlSeconds, untilExpiry);
-      if (ttl > 0) await this.verified.set(key, profile, ttl);
-    } else if (this.options.invalidTtlSeconds > 0) {
-      await this.rejected.set(key, true, this.options.invalidTtlSeconds);
+      if (ttl > 0) {
+        const stored = await this.verified.set(key, profile, ttl);
+        if (stored && this.local) return { profile, reuseUntil: Date.now() + ttl * 1000 - 1000 };
+      }
+      return { profile };
     }
-    return profile;
+    if (this.options.invalidTtlSeconds > 0) await this.rejected.set(key, true, this.options.invalidTtlSeconds);
+    return null;
   }
 
   private async ask(token: string): Promise<{ profile: TokenProfile | null; expiresAt: number }> {

@@ -108,6 +108,13 @@ export function userOf(body: Record<string, unknown>): { id?: string; principals
 export class InspectableCache implements Cache {
   readonly written: Array<{ key: string; value: unknown }> = [];
   failing = new Set<'get' | 'set' | 'delete' | 'pop'>();
+  /** Reads of every namespace. */
+  reads = 0;
+  /**
+   * False (default): behaves as a cache other processes share (no `generation`), so no
+   * answer is reused without reading it. True: the in-process memory cache it wraps.
+   */
+  local = false;
 
   constructor(
     private readonly inner: Cache = new MemoryCache({ maxSizeBytes: 10_000_000 }),
@@ -125,8 +132,12 @@ export class InspectableCache implements Cache {
 
   initialize() { return this.inner.initialize(); }
   heartbeat() { return this.inner.heartbeat(); }
+  get generation(): number | undefined {
+    return this.top.local ? this.inner.generation : undefined;
+  }
   async get<T = unknown>(key: string) {
     this.check('get');
+    this.top.reads++;
     return this.inner.get<T>(key);
   }
   async set(key: string, value: unknown, ttl: number) {

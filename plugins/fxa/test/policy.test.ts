@@ -174,3 +174,62 @@ test('verifications reuse kept-alive connections to FxA', async (t) => {
   assert.equal(fxa.calls.verify, 5);
   assert.equal(fxa.connections, 1, 'one connection for five sequential verifications');
 });
+
+/** Destroys a token at the FxA fixture (its `/v1/destroy`). */
+async function destroy(fxa: Awaited<ReturnType<typeof startFxa>>, token: string): Promise<void> {
+  const response = await fetch(`${fxa.origin}/v1/destroy`, { method: 'POST', headers: { 'content-type': 'application/json' }, body: JSON.stringify({ token }) });
+  assert.equal(response.status, 200);
+}
+
+test('with an in-process cache a verification is reused without reading the cache, until a deletion revokes it', async (t) => {
+  const fxa = await startFxa(t);
+  const cache = new InspectableCache();
+  cache.local = true;
+  const kinto = await startKinto(t, fxaSettings(fxa), { cache });
+  const token = await fxa.mint({ user: '33', scope: ['kinto'] });
+  assert.equal(userOf((await hello(kinto, token)).body)?.id, 'fxa:33');
+  const reads = cache.reads;
+  for (let i = 0; i < 3; i++) assert.equal(userOf((await hello(kinto, token)).body)?.id, 'fxa:33');
+  assert.equal(cache.reads, reads, 'the cache was not read again');
+  assert.equal(fxa.calls.verify, 1);
+  // Destroyed at FxA: still accepted while its verification is cached (as upstream),
+  // refused once the cache entries are deleted.
+  await destroy(fxa, token);
+  assert.equal(userOf((await hello(kinto, token)).body)?.id, 'fxa:33');
+  await cache.flush();
+  assert.equal(userOf((await hello(kinto, token)).body), undefined);
+  assert.equal(fxa.calls.verify, 2);
+});
+
+test('with a cache other processes share, every request reads the verification from it', async (t) => {
+  const fxa = await startFxa(t);
+  const cache = new InspectableCache();
+  const kinto = await startKinto(t, fxaSettings(fxa), { cache });
+  const token = await fxa.mint({ user: '33', scope: ['kinto'] });
+  let reads = cache.reads;
+  for (let i = 0; i < 3; i++) {
+    assert.equal(userOf((await hello(kinto, token)).body)?.id, 'fxa:33');
+    assert.ok(cache.reads > reads, `request ${i} read the cache`);
+    reads = cache.reads;
+  }
+  assert.equal(fxa.calls.verify, 1);
+});
+
+test('a reused verification ends no later than its cache entry (cache_ttl_seconds)', async (t) => {
+  const fxa = await startFxa(t);
+  const cache = new InspectableCache();
+  cache.local = true;
+  const kinto = await startKinto(t, fxaSettings(fxa, { 'fxa-oauth.cache_ttl_seconds': '2' }), { cache });
+  const token = await fxa.mint({ user: '33', scope: ['kinto'] });
+  for (let i = 0; i < 2; i++) assert.equal(userOf((await hello(kinto, token)).body)?.id, 'fxa:33');
+  assert.equal(fxa.calls.verify, 1);
+  await destroy(fxa, token);
+  // Polled, never timed: refused at the latest once the cache entry has expired.
+  const start = Date.now();
+  while (userOf((await hello(kinto, token)).body) !== undefined) {
+    assert.ok(Date.now() - start < 10_000, 'still accepted 10 s after a 2 s cache TTL');
+    await sleep(100);
+  }
+  assert.ok(Date.now() - start >= 500, 'accepted while cached');
+  assert.equal(fxa.calls.verify, 2);
+});
