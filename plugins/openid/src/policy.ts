@@ -7,7 +7,7 @@ import { sameIssuer } from './discovery.js';
 import { unverifiedIssuer } from './jwt.js';
 import type { Provider } from './provider.js';
 import { fetchUserinfo } from './userinfo.js';
-import { verificationDigest, type Payload } from './verification-cache.js';
+import { verificationDigest, type Payload, type Verified } from './verification-cache.js';
 
 /** Python's `str()` of a userinfo value (openid.md §4 step 8); null means anonymous. */
 export function formatUserId(value: unknown): string | null {
@@ -68,12 +68,14 @@ export function openIdPolicy(provider: Provider, others: () => Provider[]): Auth
   }
 
   return {
+    // The Authorization header alone decides: the chain may reuse answers until `reuseUntil`.
+    headerOnly: true,
     async authenticate(request: FastifyRequest): Promise<AuthResult | null> {
       const token = bearerToken(request.headers.authorization, settings.headerType);
       if (token === null || issuedElsewhere(token)) return null;
       const digest = verificationDigest(provider.secret, settings.issuer, settings.clientId, settings.audience, token);
       // Per-request memo shared with batch sub-requests (openid.md §4 step 2).
-      let memo = request.kinto.bound.get(MEMO) as Map<string, Promise<Payload | null>> | undefined;
+      let memo = request.kinto.bound.get(MEMO) as Map<string, Promise<Verified | null>> | undefined;
       if (!memo) request.kinto.bound.set(MEMO, (memo = new Map()));
       const memoKey = `${settings.name}:${digest}`;
       let pending = memo.get(memoKey);
@@ -83,10 +85,10 @@ export function openIdPolicy(provider: Provider, others: () => Provider[]): Auth
         // An outage is not remembered: the next sub-request may find the IdP back.
         pending.catch(() => memo!.delete(memoKey));
       }
-      const payload = await pending;
-      if (!payload) return null;
-      const userId = userIdOf(payload);
-      return userId === null ? null : { userId, profile: payload };
+      const verified = await pending;
+      if (!verified) return null;
+      const userId = userIdOf(verified.payload);
+      return userId === null ? null : { userId, profile: verified.payload, reuseUntil: verified.reuseUntil };
     },
     challenge: () => `${settings.headerType} realm="${settings.realm}"`,
     // openid.md §6: the provider in `GET /v1/__api__`.

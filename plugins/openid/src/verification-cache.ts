@@ -14,8 +14,16 @@ export function verificationDigest(secret: string, issuer: string, clientId: str
 
 export type Payload = Record<string, unknown>;
 
+export interface Verified {
+  payload: Payload;
+  /** Epoch ms until which the answer may be reused without reading the cache (in-process caches only). */
+  reuseUntil?: number;
+}
+
 export class VerificationCache {
-  private readonly inflight = new Map<string, Promise<Payload | null>>();
+  private readonly inflight = new Map<string, Promise<Verified | null>>();
+  /** The cache lives in this process: its deletions are seen (Cache.generation), answers may be reused. */
+  private readonly local: boolean;
 
   /**
    * @param positive the `openid:verify` namespace; @param negative the `openid:invalid` one.
@@ -27,15 +35,17 @@ export class VerificationCache {
     private readonly negative: Cache,
     private readonly log: Logger,
     private readonly provider: string,
-  ) {}
+  ) {
+    this.local = positive.generation !== undefined;
+  }
 
   /**
    * The cached payload, or the result of `verify` computed once for all concurrent
    * callers; `verify` resolves to the payload and its TTL, null when invalid, or throws (outage).
    */
-  async resolve(digest: string, verify: () => Promise<{ payload: Payload; ttlSeconds: number } | null>): Promise<Payload | null> {
+  async resolve(digest: string, verify: () => Promise<{ payload: Payload; ttlSeconds: number } | null>): Promise<Verified | null> {
     const cached = await this.read<Payload>(this.positive, digest);
-    if (cached && typeof cached === 'object') return cached;
+    if (cached && typeof cached === 'object') return { payload: cached, reuseUntil: await this.cachedUntil(digest) };
     if ((await this.read(this.negative, digest)) !== undefined) return null;
     let pending = this.inflight.get(digest);
     if (!pending) {
@@ -46,8 +56,8 @@ export class VerificationCache {
           return null;
         }
         // Fixed TTL: a hit never extends it (openid.md §4 step 6).
-        await this.write(this.positive, digest, result.payload, result.ttlSeconds);
-        return result.payload;
+        const stored = await this.write(this.positive, digest, result.payload, result.ttlSeconds);
+        return { payload: result.payload, reuseUntil: stored && this.local ? Date.now() + result.ttlSeconds * 1000 - 1000 : undefined };
       })();
       this.inflight.set(digest, pending);
       const forget = () => this.inflight.delete(digest);
@@ -65,11 +75,26 @@ export class VerificationCache {
     }
   }
 
-  private async write(cache: Cache, key: string, value: unknown, ttlSeconds: number): Promise<void> {
+  /** False when the cache failed (logged). */
+  private async write(cache: Cache, key: string, value: unknown, ttlSeconds: number): Promise<boolean> {
     try {
       await cache.set(key, value, ttlSeconds);
+      return true;
     } catch (error) {
       this.log.warn({ provider: this.provider, err: (error as Error).message }, 'openid: cache write failed');
+      return false;
     }
+  }
+
+  /** The expiry of a cached verification, a second early; none with a cache other processes share. */
+  private async cachedUntil(digest: string): Promise<number | undefined> {
+    if (!this.local) return undefined;
+    let seconds: number;
+    try {
+      seconds = await this.positive.ttl(digest);
+    } catch {
+      return undefined;
+    }
+    return seconds > 1 ? Date.now() + (seconds - 1) * 1000 : undefined;
   }
 }
