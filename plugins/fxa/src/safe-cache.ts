@@ -23,14 +23,11 @@ export class SafeCache {
     }
   }
 
-  /** False when the cache failed (logged). */
-  async set(key: string, value: unknown, ttlSeconds: number): Promise<boolean> {
+  async set(key: string, value: unknown, ttlSeconds: number): Promise<void> {
     try {
       await this.cache.set(key, value, ttlSeconds);
-      return true;
     } catch (error) {
       this.report('set', error);
-      return false;
     }
   }
 

@@ -101,9 +101,9 @@ export class TokenVerifier {
       const untilExpiry = (expiresAt - Date.now()) / 1000;
       const ttl = Math.min(this.options.ttlSeconds, untilExpiry);
       if (ttl > 0) {
-        const stored = await this.verified.set(key, profile, ttl);
-        if (stored && this.local) return { profile, reuseUntil: Date.now() + ttl * 1000 - 1000 };
+        await this.verified.set(key, profile, ttl);
       }
+      // Reused from its second use on (a cache hit): one-off tokens never fill the chain's memo.
       return { profile };
     }
     if (this.options.invalidTtlSeconds > 0) await this.rejected.set(key, true, this.options.invalidTtlSeconds);

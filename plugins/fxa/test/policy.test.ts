@@ -187,7 +187,8 @@ test('with an in-process cache a verification is reused without reading the cach
   cache.local = true;
   const kinto = await startKinto(t, fxaSettings(fxa), { cache });
   const token = await fxa.mint({ user: '33', scope: ['kinto'] });
-  assert.equal(userOf((await hello(kinto, token)).body)?.id, 'fxa:33');
+  // Verified at FxA, then found in the cache: from then on, reused.
+  for (let i = 0; i < 2; i++) assert.equal(userOf((await hello(kinto, token)).body)?.id, 'fxa:33');
   const reads = cache.reads;
   for (let i = 0; i < 3; i++) assert.equal(userOf((await hello(kinto, token)).body)?.id, 'fxa:33');
   assert.equal(cache.reads, reads, 'the cache was not read again');

@@ -56,8 +56,9 @@ export class VerificationCache {
           return null;
         }
         // Fixed TTL: a hit never extends it (openid.md §4 step 6).
-        const stored = await this.write(this.positive, digest, result.payload, result.ttlSeconds);
-        return { payload: result.payload, reuseUntil: stored && this.local ? Date.now() + result.ttlSeconds * 1000 - 1000 : undefined };
+        await this.write(this.positive, digest, result.payload, result.ttlSeconds);
+        // Reused from its second use on (a cache hit): one-off tokens never fill the chain's memo.
+        return { payload: result.payload };
       })();
       this.inflight.set(digest, pending);
       const forget = () => this.inflight.delete(digest);
@@ -75,14 +76,11 @@ export class VerificationCache {
     }
   }
 
-  /** False when the cache failed (logged). */
-  private async write(cache: Cache, key: string, value: unknown, ttlSeconds: number): Promise<boolean> {
+  private async write(cache: Cache, key: string, value: unknown, ttlSeconds: number): Promise<void> {
     try {
       await cache.set(key, value, ttlSeconds);
-      return true;
     } catch (error) {
       this.log.warn({ provider: this.provider, err: (error as Error).message }, 'openid: cache write failed');
-      return false;
     }
   }
 
