@@ -32,10 +32,10 @@ function countRouted(kinto: KintoApp): { readonly count: number } {
   return counter;
 }
 
-/** Kept responses need backends that can tell they are unchanged: not the PostgreSQL variant of the suites. */
+/** Kept responses and reused identities need backends that can tell they are unchanged: not the PostgreSQL variant of the suites. */
 function skipShared(t: TestContext, c: Client): boolean {
   if (c.kinto.registry.storage.generation !== undefined) return false;
-  t.skip('kept responses exist only on in-process storage and permission backends');
+  t.skip('kept responses and reused identities exist only on in-process storage and permission backends');
   return true;
 }
 

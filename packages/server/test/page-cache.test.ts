@@ -131,7 +131,9 @@ test('a query with a secret-named parameter is never kept under its clear-text k
   for (let i = 0; i < 2; i++) expectStatus(await c.get(`${R}?access_token=SECRET-VALUE`), 200);
   assert.equal(listings, 2, 'listed every time');
   for (let i = 0; i < 2; i++) expectStatus(await c.get(`${R}?_sort=n`), 200);
-  assert.equal(listings, 3, 'a plain query is listed once, then kept');
+  // Backends other processes write to (the suites' PostgreSQL variant) keep nothing.
+  const kept = c.kinto.registry.storage.generation !== undefined;
+  assert.equal(listings, kept ? 3 : 4, kept ? 'a plain query is listed once, then kept' : 'listed every time');
 });
 
 test('the `_to` deprecation alert is sent with a kept page too', async (t) => {
