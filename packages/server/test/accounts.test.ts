@@ -9,7 +9,7 @@ import { pino } from 'pino';
 import bcrypt from 'bcryptjs';
 import { createServer } from '../src/app.js';
 import { accountCacheKey } from '../src/plugins/accounts/authentication.js';
-import { clientOf, expectStatus, type Client, type Reply } from './resource-helpers.js';
+import { ACCOUNTS, clientOf, expectStatus, type Client, type Reply } from './resource-helpers.js';
 
 function expect(reply: Reply, status = 200, errno?: number): any {
   return expectStatus(reply, status, errno);
@@ -20,14 +20,6 @@ function challenges(reply: Reply): string[] {
   return value === undefined ? [] : ([] as string[]).concat(value as string | string[]);
 }
 
-const ACCOUNTS = {
-  includes: 'kinto.plugins.accounts',
-  'multiauth.policies': 'account',
-  'multiauth.policy.account.use': 'kinto.plugins.accounts.AccountsPolicy',
-  account_create_principals: 'system.Everyone',
-  // Fast hashes for tests; one test checks Kinto's default cost of 12.
-  account_bcrypt_rounds: 4,
-};
 
 const ALICE = basicAuth('alice', '123456');
 

@@ -11,7 +11,7 @@ import { test, type TestContext } from 'node:test';
 import { StartupError } from '@kinto-ts/core';
 import { basicAuth, serviceSkip, testSettings } from '@kinto-ts/core/testing';
 import { createServer } from '../src/app.js';
-import { clientOf } from './resource-helpers.js';
+import { ACCOUNTS, clientOf } from './resource-helpers.js';
 
 const skip = await serviceSkip('redis');
 
@@ -53,13 +53,6 @@ async function cacheHeartbeat(api: ReturnType<typeof clientOf>, expected: boolea
   return assert.fail(`cache heartbeat never became ${expected}`);
 }
 
-const ACCOUNTS = {
-  includes: 'kinto.plugins.accounts',
-  'multiauth.policies': 'account',
-  'multiauth.policy.account.use': 'kinto.plugins.accounts.AccountsPolicy',
-  account_create_principals: 'system.Everyone',
-  account_bcrypt_rounds: 4,
-};
 
 test('Redis down: users still authenticate, the cache heartbeat is false; Redis back: true again', { skip }, async (t) => {
   const port = await freePort();

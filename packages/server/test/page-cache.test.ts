@@ -4,7 +4,7 @@
 import assert from 'node:assert/strict';
 import { test } from 'node:test';
 import { basicAuth } from '@kinto-ts/core/testing';
-import { A, B, B_ID, etag, expectStatus, kintoServer, type Client } from './resource-helpers.js';
+import { A, ACCOUNTS, B, B_ID, etag, expectStatus, kintoServer, type Client } from './resource-helpers.js';
 
 const R = '/v1/buckets/b1/collections/c1/records';
 
@@ -148,15 +148,6 @@ test('the `_to` deprecation alert is sent with a kept page too', async (t) => {
   const plain = await c.get(R);
   assert.equal(plain.headers.alert, undefined);
 });
-
-/** The accounts plugin, sign-up open to all (fast hashes for tests). */
-const ACCOUNTS = {
-  includes: 'kinto.plugins.accounts',
-  'multiauth.policies': 'account',
-  'multiauth.policy.account.use': 'kinto.plugins.accounts.AccountsPolicy',
-  account_create_principals: 'system.Everyone',
-  account_bcrypt_rounds: 4,
-};
 
 test('a list whose parent depends on the reader (accounts) is never served to another reader', async (t) => {
   const c = await kintoServer(t, { ...ACCOUNTS, account_write_principals: 'account:admin', account_read_principals: 'account:admin' });

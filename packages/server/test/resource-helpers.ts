@@ -112,6 +112,15 @@ export function clientOf(kinto: KintoApp): Client {
   };
 }
 
+/** The accounts plugin, sign-up open to all; fast hashes for tests (one test checks Kinto's default cost of 12). */
+export const ACCOUNTS = {
+  includes: 'kinto.plugins.accounts',
+  'multiauth.policies': 'account',
+  'multiauth.policy.account.use': 'kinto.plugins.accounts.AccountsPolicy',
+  account_create_principals: 'system.Everyone',
+  account_bcrypt_rounds: 4,
+};
+
 /** Asserts status (and errno), returning the body. */
 export function expectStatus(reply: Reply, status: number, errno?: number): any {
   assert.equal(reply.status, status, `expected ${status}, got ${reply.status}: ${reply.text}`);
