@@ -41,6 +41,16 @@ export function knownIdentity(request: FastifyRequest): Identity | undefined {
   return memo?.get(header)?.identity;
 }
 
+/** The identifications of this request and of the batch it belongs to, per Authorization header. */
+function requestMemo(request: FastifyRequest): Map<string, IdentityMemo> {
+  let memo = request.kinto.bound.get(IDENTITIES) as Map<string, IdentityMemo> | undefined;
+  if (!memo) {
+    memo = new Map();
+    request.kinto.bound.set(IDENTITIES, memo);
+  }
+  return memo;
+}
+
 /**
  * An identification reused by later requests carrying the same Authorization header
  * (the busiest headers of the process): valid until the policy's `reuseUntil`, and
@@ -49,7 +59,7 @@ export function knownIdentity(request: FastifyRequest): Identity | undefined {
  */
 export interface ReusedIdentity {
   identity: Identity;
-  /** Keyed digest of the Authorization header: the header itself is never kept. */
+  /** Salted digest of the Authorization header: the header itself is never kept. */
   key: string;
   until: number;
   cache: number | undefined;
@@ -121,11 +131,7 @@ export class MultiAuth {
   authenticate(request: FastifyRequest): Promise<Identity> {
     const header = request.headers.authorization;
     if (!header || this.policies.length === 0) return Promise.resolve(ANONYMOUS);
-    let memo = request.kinto.bound.get(IDENTITIES) as Map<string, IdentityMemo> | undefined;
-    if (!memo) {
-      memo = new Map();
-      request.kinto.bound.set(IDENTITIES, memo);
-    }
+    const memo = requestMemo(request);
     let entry = memo.get(header);
     if (!entry) {
       const reused = this.reuse(header);
@@ -137,7 +143,7 @@ export class MultiAuth {
         created.pending = this.identify(request, header, created);
         memo.set(header, created);
         // A failed identification (provider outage) must not be remembered for the batch.
-        created.pending.catch(() => memo!.delete(header));
+        created.pending.catch(() => memo.delete(header));
         entry = created;
       }
     }
@@ -153,11 +159,7 @@ export class MultiAuth {
     if (!header) return undefined;
     const reused = this.reuse(header);
     if (!reused) return undefined;
-    let memo = request.kinto.bound.get(IDENTITIES) as Map<string, IdentityMemo> | undefined;
-    if (!memo) {
-      memo = new Map();
-      request.kinto.bound.set(IDENTITIES, memo);
-    }
+    const memo = requestMemo(request);
     if (!memo.has(header)) memo.set(header, { identity: reused.identity });
     return reused;
   }
