@@ -106,13 +106,11 @@ export function installHooks(app: FastifyInstance, registry: Registry, multiauth
       );
     }
     if (settings.readonly && WRITE_METHODS.has(request.method)) return done(methodNotAllowed());
-    if (kept.enabled) {
-      const from = kept.keepFrom(request);
-      if (from) {
-        request.kinto.keepFrom = from;
-        // Answered: the remaining request hooks and the route do not run.
-        if (kept.serve(request, reply, from)) return;
-      }
+    const from = kept.keepFrom(request);
+    if (from) {
+      request.kinto.keepFrom = from;
+      // Answered: the remaining request hooks and the route do not run.
+      if (kept.serve(request, reply, from)) return;
     }
     done();
   });

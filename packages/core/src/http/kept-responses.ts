@@ -49,11 +49,6 @@ export class KeptResponses {
     private readonly multiauth: () => MultiAuth | undefined,
   ) {}
 
-  /** Backends that can vouch for unchanged data: the server may keep responses at all. */
-  get enabled(): boolean {
-    return this.storage.generation !== undefined && this.permission.generation !== undefined;
-  }
-
   /** The generations a GET may be kept under or served from; undefined when it may not. */
   keepFrom(request: FastifyRequest): KeepFrom | undefined {
     if (request.method !== 'GET' || request.kinto.subrequest) return undefined;
