@@ -184,15 +184,15 @@ test('a batch reads its own writes around kept pages', async (t) => {
   assert.equal(expectStatus(await c.get(R), 200).data.length, 4);
 });
 
-/** A policy counting its calls: `Token <name>` identifies `<name>`. */
+/** A policy counting its calls: `Token <name>` identifies `<name>`, unless revoked. */
 function countingPolicy(options: { headerOnly: boolean; reuseMs: number | undefined }) {
-  const calls = { count: 0 };
+  const calls = { count: 0, revoked: new Set<string>() };
   const policy: AuthenticationPolicy = {
     headerOnly: options.headerOnly,
     async authenticate(request) {
       calls.count++;
       const match = /^Token (\w+)$/.exec(request.headers.authorization ?? '');
-      if (!match) return null;
+      if (!match || calls.revoked.has(match[1]!)) return null;
       return { userId: match[1]!, reuseUntil: options.reuseMs === undefined ? undefined : Date.now() + options.reuseMs };
     },
     challenge: () => 'Token',
@@ -235,6 +235,24 @@ test('a deletion in the cache revokes every reused identification', async (t) =>
   await c.kinto.registry.cache.flush();
   expectStatus(await c.get('/v1/', token), 200);
   assert.equal(calls.count, 3);
+});
+
+test('a kept page is served only while its reader is still identified', async (t) => {
+  const { c, calls, token } = await countingServer(t, { headerOnly: true, reuseMs: 60_000 });
+  if (skipShared(t, c)) return;
+  await setup(c);
+  expectStatus(await c.patch('/v1/buckets/b1/collections/c1', { permissions: { read: ['counting:alice'] } }), 200);
+  const routed = countRouted(c.kinto);
+  const before = calls.count;
+  for (let i = 0; i < 3; i++) assert.equal(expectStatus(await c.get(R, token), 200).data.length, 3);
+  assert.equal(routed.count, 1);
+  assert.equal(calls.count, before + 1, 'identified once, then reused');
+  // Revoked upstream: the identification holds until the policy's reuseUntil or a revocation in the cache.
+  calls.revoked.add('alice');
+  expectStatus(await c.get(R, token), 200);
+  await c.kinto.registry.cache.delete('revoked-token-entry');
+  expectStatus(await c.get(R, token), 401, 104);
+  assert.equal(calls.count, before + 2);
 });
 
 test('answers are not reused from a policy that reads more than the header, nor without reuseUntil', async (t) => {
