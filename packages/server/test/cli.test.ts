@@ -114,3 +114,17 @@ test('a bad setting exits non-zero with one line naming the setting and the file
   assert.equal(kinto(['start', '--ini', ini, '--port', 'abc']).status, 1);
   assert.ok(!existsSync(join(dir, 'missing.ini')));
 });
+
+test('--workers with the memory backends is refused: each worker would hold its own data', () => {
+  const dir = tempDir();
+  const ini = join(dir, 'memory.ini');
+  writeFileSync(ini, '[app:main]\nkinto.storage_backend = kinto.core.storage.memory\nkinto.permission_backend = memory\n');
+  const result = kinto(['start', '--ini', ini, '--workers', '2', '--port', '0']);
+  assert.equal(result.status, 1);
+  assert.match(result.stderr, /KINTO_ERR_SETTING: --workers 2 needs backends the workers share, but storage_backend = kinto.core.storage.memory in .*memory\.ini keeps its data in each process/);
+  assert.equal(result.stderr.trim().split('\n').length, 1, result.stderr);
+  // Memory permissions beside PostgreSQL storage are refused too.
+  const permissions = join(dir, 'permissions.ini');
+  writeFileSync(permissions, '[app:main]\nkinto.storage_backend = kinto.core.storage.postgresql\nkinto.permission_backend = kinto.core.permission.memory\n');
+  assert.match(kinto(['start', '--ini', permissions, '--workers', '3', '--port', '0']).stderr, /permission_backend = kinto.core.permission.memory/);
+});

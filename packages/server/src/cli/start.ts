@@ -4,7 +4,7 @@ import { loadSettingsFromIni, StartupError } from '@kinto-ts/core';
 import { createServer } from '../app.js';
 import { applyHeapSettings } from '../heap.js';
 import type { Command } from './index.js';
-import { isPrimaryOf, leaveCluster, notifyListening, parseWorkers, runPrimary } from './workers.js';
+import { checkSharedBackends, isPrimaryOf, leaveCluster, notifyListening, parseWorkers, runPrimary } from './workers.js';
 
 function parsePort(value: string | undefined): number | undefined {
   if (value === undefined) return undefined;
@@ -31,6 +31,7 @@ export const startCommand: Command = {
     const host = context.values.host as string | undefined;
     const workers = parseWorkers(context.values.workers as string | undefined);
     const settings = loadSettingsFromIni(context.ini, { port, host });
+    checkSharedBackends(workers, settings);
     if (isPrimaryOf(workers)) {
       return runPrimary(workers, { info: (m) => context.stderr.write(`${m}\n`), error: (m) => context.stderr.write(`${m}\n`) });
     }

@@ -8,7 +8,7 @@
 // replaced; a worker failing before it listens (bad configuration, database down,
 // outdated schema) stops them all with its exit status.
 import cluster, { type Worker } from 'node:cluster';
-import { StartupError } from '@kinto-ts/core';
+import { StartupError, type Settings } from '@kinto-ts/core';
 
 const LISTENING = 'kinto:listening';
 
@@ -18,6 +18,33 @@ export function parseWorkers(value: string | undefined): number {
     throw new StartupError('KINTO_ERR_SETTING', `invalid value '${value}' for --workers: must be an integer between 1 and 1024`);
   }
   return Number(value);
+}
+
+/** The names of the in-process storage and permission backends (core's backends.ts). */
+const IN_PROCESS = new Set([
+  'memory',
+  'kinto.core.storage.memory',
+  'kinto.core.permission.memory',
+  '@kinto-ts/core/storage/memory',
+  '@kinto-ts/core/permission/memory',
+]);
+
+/**
+ * Several workers need storage and permissions they share: with the memory backends
+ * each worker would hold its own data, and a record written through one would be
+ * missing from the next read answered by another. Refused at start-up.
+ */
+export function checkSharedBackends(workers: number, settings: Settings): void {
+  if (workers <= 1) return;
+  for (const key of ['storage_backend', 'permission_backend'] as const) {
+    const name = settings.core[key];
+    if (!IN_PROCESS.has(name)) continue;
+    const where = settings.iniPath ? ` in ${settings.iniPath}` : '';
+    throw new StartupError(
+      'KINTO_ERR_SETTING',
+      `--workers ${workers} needs backends the workers share, but ${key} = ${name}${where} keeps its data in each process: use PostgreSQL, or one process`,
+    );
+  }
 }
 
 /** In a worker, tells the primary that this process serves requests. */
