@@ -110,24 +110,28 @@ export class PostgreSQLStorage implements Storage, Migratable {
     await this.client.query('SELECT pg_advisory_xact_lock(hashtext($1), hashtext($2))', [parentId, resourceName]);
   }
 
-  private async listTimestamp(resourceName: string, parentId: string): Promise<number | null> {
-    const result = await this.client.query<{ last_epoch: string | null }>(
-      `SELECT as_epoch(MAX(last_modified)) AS last_epoch FROM (
-         (SELECT last_modified FROM objects WHERE parent_id = $1 AND resource_name = $2 ORDER BY last_modified DESC LIMIT 1)
+  /** The list timestamp, null for a list never seen; `stored` when its `timestamps` row exists. */
+  private async listTimestamp(resourceName: string, parentId: string): Promise<{ epoch: number | null; stored: boolean }> {
+    const result = await this.client.query<{ last_epoch: string | null; stored: boolean }>(
+      `SELECT as_epoch(MAX(last_modified)) AS last_epoch, bool_or(stored) AS stored FROM (
+         (SELECT last_modified, FALSE AS stored FROM objects WHERE parent_id = $1 AND resource_name = $2 ORDER BY last_modified DESC LIMIT 1)
          UNION ALL
-         (SELECT last_modified FROM timestamps WHERE parent_id = $1 AND resource_name = $2)
+         (SELECT last_modified, TRUE AS stored FROM timestamps WHERE parent_id = $1 AND resource_name = $2)
        ) AS existing`,
       [parentId, resourceName],
     );
-    const value = result.rows[0]?.last_epoch;
-    return value === null || value === undefined ? null : Number(value);
+    const row = result.rows[0];
+    const value = row?.last_epoch;
+    return { epoch: value === null || value === undefined ? null : Number(value), stored: row?.stored === true };
   }
 
   async resourceTimestamp(resourceName: string, parentId: string): Promise<number> {
     // In a writing request the list timestamp is read to be compared (If-Match on a
     // plural endpoint): lock first, so no other writer of the list commits in between.
     if (this.client.inTransaction) await this.lockList(resourceName, parentId);
-    const existing = await this.listTimestamp(resourceName, parentId);
+    const { epoch: existing, stored } = await this.listTimestamp(resourceName, parentId);
+    // The list's row exists: the insertion below would do nothing (one round trip less per list read).
+    if (stored && existing !== null) return existing;
     if (this.readonly) {
       if (existing === null) {
         throw serviceUnavailable('Resource timestamp cannot be written. Plural endpoint must be hit at least once from a writable instance.');
@@ -144,7 +148,7 @@ export class PostgreSQLStorage implements Storage, Migratable {
     const row = created.rows[0];
     if (row) return Number(row.last_epoch);
     // Another request created it in between.
-    return existing ?? (await this.listTimestamp(resourceName, parentId)) ?? Date.now();
+    return existing ?? (await this.listTimestamp(resourceName, parentId)).epoch ?? Date.now();
   }
 
   async create(resourceName: string, parentId: string, obj: Record<string, unknown> & { id: string }): Promise<KintoObject> {
@@ -274,7 +278,7 @@ export class PostgreSQLStorage implements Storage, Migratable {
    * (§5.1), so it is kept in `timestamps`, bumped like the trigger does.
    */
   private async bumpList(resourceName: string, parentId: string): Promise<number> {
-    const previous = await this.listTimestamp(resourceName, parentId);
+    const previous = (await this.listTimestamp(resourceName, parentId)).epoch;
     const result = await this.client.query<{ last_epoch: string }>(
       `INSERT INTO timestamps (parent_id, resource_name, last_modified)
        VALUES ($1, $2, from_epoch(GREATEST(as_epoch(clock_timestamp()::timestamp), COALESCE($3::bigint + 1, 0))))
@@ -332,7 +336,7 @@ export class PostgreSQLStorage implements Storage, Migratable {
       params.values,
     );
     for (const parent of new Set(touched)) {
-      if ((await this.listTimestamp(resourceName, parent)) !== null) await this.bumpList(resourceName, parent);
+      if ((await this.listTimestamp(resourceName, parent)).epoch !== null) await this.bumpList(resourceName, parent);
     }
   }
 
