@@ -21,6 +21,8 @@ export interface ConfiguredPolicy {
 }
 
 const IDENTITIES = 'identities';
+/** The digest of the request's Authorization header (`{header, digest}`). */
+const DIGEST = 'authorization-digest';
 
 interface IdentityMemo {
   /** Created on demand for a reused identity (most kept answers never wait for it). */
@@ -134,7 +136,7 @@ export class MultiAuth {
     const memo = requestMemo(request);
     let entry = memo.get(header);
     if (!entry) {
-      const reused = this.reuse(header);
+      const reused = this.reuse(request, header);
       if (reused) {
         entry = { identity: reused.identity };
         memo.set(header, entry);
@@ -157,7 +159,7 @@ export class MultiAuth {
   reusedIdentity(request: FastifyRequest): ReusedIdentity | undefined {
     const header = request.headers.authorization;
     if (!header) return undefined;
-    const reused = this.reuse(header);
+    const reused = this.reuse(request, header);
     if (!reused) return undefined;
     const memo = requestMemo(request);
     if (!memo.has(header)) memo.set(header, { identity: reused.identity });
@@ -165,15 +167,21 @@ export class MultiAuth {
   }
 
   /** The key of a header among reused identities: never the header (a credential) itself. */
-  private digest(header: string): string {
-    return sha256(`${this.digestKey}\n${header}`);
+  private digest(request: FastifyRequest, header: string): string {
+    // Computed once per request: a routed read asks for it up to four times (kept-response
+    // lookup, authentication, keeping the identity, keeping the response).
+    const known = request.kinto.bound.get(DIGEST) as { header: string; digest: string } | undefined;
+    if (known?.header === header) return known.digest;
+    const digest = sha256(`${this.digestKey}\n${header}`);
+    request.kinto.bound.set(DIGEST, { header, digest });
+    return digest;
   }
 
-  private reuse(header: string): ReusedIdentity | undefined {
+  private reuse(request: FastifyRequest, header: string): ReusedIdentity | undefined {
     if (!this.reusable) return undefined;
     const { cache, permission } = this.registry;
     if (permission.generation === undefined) return undefined;
-    const reused = this.reused.get(this.digest(header));
+    const reused = this.reused.get(this.digest(request, header));
     if (!reused) return undefined;
     if (reused.until <= Date.now() || reused.cache !== cache.generation || reused.permission !== permission.generation) return undefined;
     return reused;
@@ -192,7 +200,7 @@ export class MultiAuth {
       const identity: Identity = { userId, principals, policy: name, profile: result.profile };
       const until = result.reuseUntil;
       if (this.reusable && permissionGeneration !== undefined && until !== undefined && until > Date.now()) {
-        const key = this.digest(header);
+        const key = this.digest(request, header);
         // Shared by the requests that reuse it: nobody may change it.
         Object.freeze(principals);
         this.reused.set(key, { identity: Object.freeze(identity), key, until, cache: cacheGeneration, permission: permissionGeneration });
