@@ -4,6 +4,7 @@ import assert from 'node:assert/strict';
 import { test } from 'node:test';
 import type { KintoApp } from '@kinto-ts/core';
 import { signInAtIdp, startOidcProvider } from './helpers/oidc-provider.js';
+import { verificationDigest } from '@kinto-ts/openid';
 import { json, openIdSettings, startKinto } from './helpers/kinto.js';
 
 /** Logs `login` in through kinto's /login and /token; returns the tokens the callback received. */
@@ -92,4 +93,21 @@ test('verifications are cached: one userinfo call per token, none for a cached o
   assert.equal(idp.count('/me'), before + 3);
   await kinto.app.inject({ url: '/v1/', headers: { authorization: 'Bearer not-a-token' } });
   assert.equal(idp.count('/me'), before + 3, 'negative cache: a rejected token is not re-verified at once');
+});
+
+test('a verification reused between requests is asked again once its cache entry is deleted', async (t) => {
+  const idp = await startOidcProvider([{ client_id: 'client-idp1', client_secret: 'secret-idp1', providers: ['idp1'] }], t);
+  const kinto = await startKinto(t, openIdSettings({ idp1: { issuer: idp.issuer } }, { userid_hmac_secret: 's3cret' }));
+  const token = (await dance(kinto, 'idp1', 'alice')).tokens.access_token!;
+  const hello = async () => json(await kinto.app.inject({ url: '/v1/', headers: { authorization: `Bearer ${token}` } }));
+  const before = idp.count('/me');
+  for (let i = 0; i < 3; i++) assert.equal((await hello()).user.id, 'idp1:alice');
+  assert.equal(idp.count('/me'), before + 1);
+  // With the memory cache the chain reuses the verification; deleting its entry revokes that.
+  const cache = kinto.registry.cache.namespace('openid:verify');
+  assert.ok(await cache.delete(verificationDigest('s3cret', idp.issuer, 'client-idp1', '', token)));
+  assert.equal((await hello()).user.id, 'idp1:alice');
+  assert.equal(idp.count('/me'), before + 2, 'verified again at the provider');
+  assert.equal((await hello()).user.id, 'idp1:alice');
+  assert.equal(idp.count('/me'), before + 2);
 });
